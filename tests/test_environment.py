@@ -1,0 +1,55 @@
+"""helpers.setup and helpers.environment_report."""
+
+import random
+
+import matplotlib as mpl
+import numpy as np
+import pytest
+
+import helpers
+from helpers.environment import OKABE_ITO
+
+
+def test_setup_returns_versions_of_the_stack():
+    found = helpers.setup(7)
+    assert set(found) >= {"python", "tensorflow", "keras", "numpy", "matplotlib", "ipywidgets"}
+    assert found["keras"].startswith("3.")
+
+
+def test_setup_seeds_python_numpy_and_keras():
+    import keras
+
+    draws = []
+    for _ in range(2):
+        helpers.setup(3)
+        draws.append((random.random(), np.random.rand(), float(keras.random.uniform(()))))
+    assert draws[0] == draws[1]
+    helpers.setup(4)
+    assert (random.random(), np.random.rand()) != draws[0][:2]
+
+
+def test_setup_sets_projector_friendly_plot_defaults():
+    mpl.rcdefaults()
+    helpers.setup(0)
+    assert mpl.rcParams["font.size"] >= 14
+    colours = [c.upper() for c in mpl.rcParams["axes.prop_cycle"].by_key()["color"]]
+    assert colours == list(OKABE_ITO)
+
+
+def test_setup_turns_on_op_determinism():
+    from tensorflow.python.framework import config  # no public getter exists
+
+    helpers.setup(0)
+    assert config.is_op_determinism_enabled()
+
+
+@pytest.mark.parametrize("bad", ["42", 4.2, None, True])
+def test_setup_rejects_a_seed_that_is_not_an_int(bad):
+    with pytest.raises(TypeError, match="seed: expected an int"):
+        helpers.setup(bad)
+
+
+def test_environment_report_covers_the_runtime_pins():
+    rows = {row["package"]: row for row in helpers.environment_report()}
+    assert {"keras", "numpy", "ipywidgets"} <= set(rows)
+    assert all(row["ok"] for row in rows.values()), rows

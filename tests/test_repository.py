@@ -1,0 +1,148 @@
+"""Repository hygiene: pins agree, notebooks are committed clean and follow the template."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+
+from helpers.toc import NOTEBOOK_NAME, TOC_END, TOC_START, replace_toc, series_notebooks, toc_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def minor_pin(specifier: str) -> str:
+    """'==2.21.*' or '2.21' -> '2.21'."""
+    match = re.fullmatch(r"(?:==)?(\d+\.\d+)(?:\.\*)?", specifier.strip())
+    if not match:
+        raise ValueError(f"expected a pin to a minor version such as '==2.21.*', got {specifier!r}")
+    return match.group(1)
+
+
+def pyproject_pins(pyproject_text: str) -> dict[str, str]:
+    import tomllib
+
+    project = tomllib.loads(pyproject_text)["project"]
+    texts = project["dependencies"] + [d for ds in project["optional-dependencies"].values() for d in ds]
+    return {Requirement(t).name.lower(): minor_pin(str(Requirement(t).specifier)) for t in texts}
+
+
+def environment_pins(environment_text: str) -> dict[str, str]:
+    pins = {}
+    for entry in yaml.safe_load(environment_text)["dependencies"]:
+        if isinstance(entry, dict):
+            for text in entry["pip"]:
+                requirement = Requirement(text)
+                pins[requirement.name.lower()] = minor_pin(str(requirement.specifier))
+        elif "=" in entry:
+            name, version = entry.split("=", 1)
+            pins[name.strip().lower()] = minor_pin(version)
+    return pins
+
+
+def pin_disagreements(pyproject_text: str, environment_text: str) -> list[str]:
+    ours, theirs = pyproject_pins(pyproject_text), environment_pins(environment_text)
+    theirs.pop("python", None)
+    problems = [f"{n}: pyproject {v} vs environment.yml {theirs.get(n, 'absent')}"
+                for n, v in ours.items() if theirs.get(n) != v]
+    problems += [f"{n}: only in environment.yml" for n in theirs if n not in ours]
+    return problems
+
+
+def test_pins_in_pyproject_and_environment_yml_agree():
+    problems = pin_disagreements(
+        (ROOT / "pyproject.toml").read_text(), (ROOT / "environment.yml").read_text()
+    )
+    assert not problems, "pins disagree:\n" + "\n".join(problems)
+
+
+def test_pin_check_notices_a_changed_pin():
+    environment = (ROOT / "environment.yml").read_text()
+    changed = environment.replace("keras==3.15.*", "keras==3.14.*")
+    assert changed != environment
+    assert pin_disagreements((ROOT / "pyproject.toml").read_text(), changed) == [
+        "keras: pyproject 3.15 vs environment.yml 3.14"
+    ]
+
+
+def test_environment_yml_pins_python_inside_requires_python():
+    import tomllib
+
+    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
+    python = next(e for e in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
+                  if isinstance(e, str) and e.startswith("python="))
+    from packaging.specifiers import SpecifierSet
+
+    assert SpecifierSet(requires).contains(python.split("=")[1] + ".0")
+
+
+def test_environment_yml_installs_nothing_local():
+    text = (ROOT / "environment.yml").read_text()
+    assert not re.search(r"^\s*-\s*(-e\s|\.|file:)", text, re.M), "Binder caching breaks on local installs"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_name_follows_convention(path):
+    assert NOTEBOOK_NAME.match(path.name), f"{path.name}: expected NN-short-slug.ipynb"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_committed_without_outputs(path):
+    dirty = [i for i, c in enumerate(load(path)["cells"])
+             if c["cell_type"] == "code" and (c["outputs"] or c["execution_count"] is not None)]
+    assert not dirty, f"{path.name}: cells {dirty} keep outputs; run nbstripout"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_parameters_cell_with_seed(path):
+    cells = [c for c in load(path)["cells"] if "parameters" in c["metadata"].get("tags", [])]
+    assert len(cells) == 1, f"{path.name}: expected one cell tagged 'parameters', found {len(cells)}"
+    assert re.search(r"^SEED = \d+$", "".join(cells[0]["source"]), re.M)
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_has_summary_section(path):
+    markdown = "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    assert re.search(r"^##\s+Summary\b", markdown, re.M), f"{path.name}: no '## Summary' section"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_calls_setup_once(path):
+    sources = ["".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "code"]
+    assert sum("helpers.setup(SEED)" in s for s in sources) == 1
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_relative_links_point_to_existing_files(path):
+    markdown = "\n".join("".join(c["source"]) for c in load(path)["cells"] if c["cell_type"] == "markdown")
+    targets = re.findall(r"\]\(((?!https?:|#)[^)\s]+)\)", markdown)
+    missing = [t for t in targets if not (path.parent / t.split("#")[0]).exists()]
+    assert not missing, f"{path.name}: links to missing files {missing}"
+
+
+def test_no_scratch_files_or_checkpoints():
+    tracked = [p for p in NOTEBOOKS.rglob("*") if "Untitled" in p.name or ".ipynb_checkpoints" in p.parts]
+    assert not tracked, f"scratch files in notebooks/: {tracked}"
+
+
+def test_table_of_contents_is_current():
+    start_here = load(NOTEBOOKS / "00-start-here.ipynb")
+    sources = ["".join(c["source"]) for c in start_here["cells"] if TOC_START in "".join(c["source"])]
+    assert len(sources) == 1, "00-start-here.ipynb needs one cell with the toc markers"
+    assert sources[0] == replace_toc(sources[0], toc_markdown(NOTEBOOKS)), (
+        "the table of contents is stale: run `make toc`"
+    )
+
+
+def test_table_of_contents_lists_every_notebook():
+    toc = toc_markdown(NOTEBOOKS)
+    assert [p.name for p in series_notebooks(NOTEBOOKS)] == re.findall(r"\((\d\d-[^)]+)\)", toc)
+    assert TOC_END not in toc

@@ -1,0 +1,53 @@
+"""Run every notebook with other values of SEED (papermill) and report pass/fail and wall time.
+
+Usage: python tools/check_seeds.py 1 2 3 [--only 05]
+Results and assertions must hold for any seed, not only the default 42.
+"""
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import papermill
+
+from helpers.toc import series_notebooks
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def run(notebook: Path, seed: int, out_dir: Path) -> tuple[bool, float, str]:
+    start = time.perf_counter()
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(out_dir / f"{notebook.stem}-seed{seed}.ipynb"),
+            parameters={"SEED": seed}, cwd=str(NOTEBOOKS), kernel_name="python3",
+            progress_bar=False, log_output=False,
+        )
+        return True, time.perf_counter() - start, ""
+    except papermill.PapermillExecutionError as error:
+        return False, time.perf_counter() - start, f"{error.ename}: {error.evalue}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("seeds", nargs="+", type=int)
+    parser.add_argument("--only", default="", help="run only notebooks whose name starts with this")
+    args = parser.parse_args()
+    failures = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for notebook in series_notebooks(NOTEBOOKS):
+            if not notebook.name.startswith(args.only):
+                continue
+            for seed in args.seeds:
+                ok, seconds, why = run(notebook, seed, Path(tmp))
+                failures += not ok
+                verdict = "pass" if ok else "FAIL"
+                print(f"{verdict}  {notebook.name:<45} SEED={seed:<4} {seconds:5.1f} s  {why}")
+    print(f"{failures} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
