@@ -6,5 +6,31 @@ quiet_tensorflow_logs()  # before anything imports TensorFlow
 
 from helpers.environment import environment_report, setup, versions  # noqa: E402
 from helpers.errors import assert_last_error  # noqa: E402
+from helpers.models import make_bilstm, make_lstm, randomise_biases  # noqa: E402
+from helpers.padding import (  # noqa: E402
+    describe_mask,
+    is_right_padded,
+    mask_from_lengths,
+    place_in_mask,
+    preset_mask,
+)
+from helpers.trace import BiLSTMTrace, LSTMTrace, trace_bilstm, trace_lstm  # noqa: E402
 
-__all__ = ["assert_last_error", "environment_report", "setup", "versions"]
+__all__ = [
+    "BiLSTMTrace",
+    "LSTMTrace",
+    "assert_last_error",
+    "describe_mask",
+    "environment_report",
+    "is_right_padded",
+    "make_bilstm",
+    "make_lstm",
+    "mask_from_lengths",
+    "place_in_mask",
+    "preset_mask",
+    "randomise_biases",
+    "setup",
+    "trace_bilstm",
+    "trace_lstm",
+    "versions",
+]
