@@ -5,6 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_ARGS ?=
+# JupyterLab refuses to run as root (containers, some CI machines) unless told it is deliberate.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 .PHONY: install lab test lint toc bench seeds clean
 
@@ -17,7 +19,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 lab: install
-	$(BIN)/jupyter lab notebooks/00-start-here.ipynb $(LAB_ARGS)
+	$(BIN)/jupyter lab notebooks/00-start-here.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
 test: install
 	$(BIN)/python -m pytest
