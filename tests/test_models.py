@@ -34,3 +34,8 @@ def test_randomise_biases_rejects_other_layers():
         randomise_biases(gru, 0)
     with pytest.raises(ValueError, match="expected a built layer"):
         randomise_biases(keras.layers.LSTM(2), 0)
+
+
+def test_make_bilstm_names_the_wrapper():
+    layer = make_bilstm(2, 3, seed=0, name="bilstm", return_sequences=True)
+    assert layer.name == "bilstm" and layer.forward_layer.return_sequences

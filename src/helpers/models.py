@@ -36,12 +36,20 @@ def make_lstm(units: int, features: int, seed: int, **lstm_kwargs):
     return layer
 
 
-def make_bilstm(units: int, features: int, seed: int, merge_mode: str | None = "concat", **lstm_kwargs):
-    """A built ``Bidirectional(LSTM(units))`` with non-zero biases in both directions."""
+def make_bilstm(
+    units: int, features: int, seed: int, merge_mode: str | None = "concat", name: str | None = None,
+    **lstm_kwargs,
+):
+    """A built ``Bidirectional(LSTM(units), name=name)`` with non-zero biases in both directions.
+
+    ``lstm_kwargs`` go to the inner LSTM (e.g. ``return_sequences=True``).
+    """
     import keras
 
     keras.utils.set_random_seed(seed)
-    layer = keras.layers.Bidirectional(keras.layers.LSTM(units, **lstm_kwargs), merge_mode=merge_mode)
+    layer = keras.layers.Bidirectional(
+        keras.layers.LSTM(units, **lstm_kwargs), merge_mode=merge_mode, name=name
+    )
     layer.build((None, None, features))
     randomise_biases(layer, seed)
     return layer
