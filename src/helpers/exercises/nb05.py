@@ -1,0 +1,202 @@
+"""Checkers for notebook 05 (forward and backward): final steps, pads read last, the final output."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from helpers.exercises import exercise
+from helpers.trace import LSTMWeights, run_bilstm
+
+NO_ANSWER = "no answer yet: your function returns None; replace the `...` with your code."
+
+# Masks of 9 steps covering post, pre, both, a hole in the middle, holes everywhere and no padding.
+MASKS = tuple(np.array(row, dtype=bool) for row in (
+    [1, 1, 1, 1, 1, 1, 0, 0, 0],
+    [0, 0, 0, 1, 1, 1, 1, 1, 1],
+    [0, 0, 1, 1, 1, 1, 1, 0, 0],
+    [1, 1, 1, 0, 0, 0, 1, 1, 1],
+    [0, 1, 0, 1, 1, 0, 1, 0, 0],
+    [1, 1, 1, 1, 1, 1, 1, 1, 1],
+    [0, 0, 0, 0, 1, 0, 0, 0, 0],
+))
+
+
+def _describe(mask: np.ndarray) -> str:
+    return f"for the mask {mask.astype(int).tolist()}"
+
+
+def _pair(got) -> tuple | None:
+    """``got`` as a pair of plain ints, or None if it is not a pair of integers."""
+    if not isinstance(got, tuple | list) or len(got) != 2:
+        return None
+    if not all(isinstance(v, int | np.integer) and not isinstance(v, bool) for v in got):
+        return None
+    return int(got[0]), int(got[1])
+
+
+# --- 05.1 final_steps(mask) -> (forward_step, backward_step) ----------------------------------------
+
+def _steps_expected(mask):
+    valid = np.flatnonzero(mask)
+    return int(valid[-1]), int(valid[0])
+
+
+def _steps_ignore_mask(mask):
+    return len(mask) - 1, 0
+
+
+def _steps_both_last_valid(mask):
+    last = int(np.flatnonzero(mask)[-1])
+    return last, last
+
+
+def _steps_swapped(mask):
+    valid = np.flatnonzero(mask)
+    return int(valid[0]), int(valid[-1])
+
+
+def _steps_from_length(mask):
+    return int(np.sum(mask)) - 1, 0
+
+
+@exercise("05.1", "Which steps produce the final states?", "final_steps",
+          wrong_answers=(_steps_ignore_mask, _steps_both_last_valid, _steps_swapped, _steps_from_length))
+def _check_final_steps(final_steps):
+    for mask in MASKS:
+        got = final_steps(mask.copy())
+        if got is None:
+            return NO_ANSWER
+        pair = _pair(got)
+        if pair is None:
+            return f"return a pair of ints (forward_step, backward_step); got {got!r}."
+        expected = _steps_expected(mask)
+        if pair == expected:
+            continue
+        where = _describe(mask)
+        forward, backward = pair
+        if pair == expected[::-1]:
+            return (f"{where} you swapped the directions: the forward direction finishes where it stops "
+                    "reading real steps, the backward one where it stops reading them going right to left.")
+        if forward == int(mask.sum()) - 1 and forward != expected[0]:
+            return (f"{where} the forward step is wrong: counting the real steps finds the last real step "
+                    "only when all the padding is at the end.")
+        if not mask[forward] or not mask[backward]:
+            return (f"{where} you point at a padded step. With a mask the state is carried through padded "
+                    "steps, so the final state was produced at a real step.")
+        if forward != expected[0]:
+            return (f"{where} the forward step is wrong. It reads left to right: which real step does it "
+                    "read last?")
+        return (f"{where} the backward step is wrong. It starts at the last real step and reads right to "
+                "left: which real step does it read last?")
+    return None
+
+
+# --- 05.2 pads_read_last(mask) -> (forward_pads, backward_pads) -------------------------------------
+
+def _pads_expected(mask):
+    valid = np.flatnonzero(mask)
+    if valid.size == 0:
+        return len(mask), len(mask)
+    return len(mask) - 1 - int(valid[-1]), int(valid[0])
+
+
+def _pads_swapped(mask):
+    return _pads_expected(mask)[::-1]
+
+
+def _pads_all(mask):
+    pads = int(np.sum(~np.asarray(mask)))
+    return pads, pads
+
+
+def _pads_post_only(mask):
+    return int(np.sum(~np.asarray(mask))), 0
+
+
+@exercise("05.2", "Which direction reads padding last?", "pads_read_last",
+          wrong_answers=(_pads_swapped, _pads_all, _pads_post_only))
+def _check_pads_read_last(pads_read_last):
+    for mask in MASKS:
+        got = pads_read_last(mask.copy())
+        if got is None:
+            return NO_ANSWER
+        pair = _pair(got)
+        if pair is None:
+            return f"return a pair of ints (forward_pads, backward_pads); got {got!r}."
+        expected = _pads_expected(mask)
+        if pair == expected:
+            continue
+        where = _describe(mask)
+        if pair == expected[::-1]:
+            return (f"{where} you swapped the directions: the forward direction reads the end of the "
+                    "sequence last, the backward direction the beginning.")
+        if sum(pair) > sum(expected) or pair[0] == pair[1] == int((~mask).sum()):
+            return (f"{where} you count too many pads: a pad that is followed (in reading order) by a real "
+                    "step is not read last. Count only the pads after the last real step read.")
+        return (f"{where} count, for each direction, the padded steps it reads after its last real step: "
+                "the trailing pads for the forward direction, the leading pads for the backward one.")
+    return None
+
+
+# --- 05.3 final_from_sequence(sequence, mask) -> (batch, 2 * units) ---------------------------------
+
+def _final_last_column(sequence, mask):
+    return sequence[:, -1]
+
+
+def _final_both_last_valid(sequence, mask):
+    last = [np.flatnonzero(row)[-1] for row in mask]
+    return np.stack([sequence[b, t] for b, t in enumerate(last)])
+
+
+def _final_backward_at_step_zero(sequence, mask):
+    units = sequence.shape[-1] // 2
+    last = [np.flatnonzero(row)[-1] for row in mask]
+    return np.stack([np.concatenate([sequence[b, t, :units], sequence[b, 0, units:]])
+                     for b, t in enumerate(last)])
+
+
+def _final_first_column_backward(sequence, mask):
+    units = sequence.shape[-1] // 2
+    last = [np.flatnonzero(row)[-1] for row in mask]
+    return np.stack([np.concatenate([sequence[b, t, :units], sequence[b, -1, units:]])
+                     for b, t in enumerate(last)])
+
+
+def _sequence_case(seed: int = 53, units: int = 3, features: int = 2):
+    rng = np.random.default_rng(seed)
+
+    def weights():
+        return LSTMWeights(rng.normal(0, 0.6, (features, 4 * units)), rng.normal(0, 0.6, (units, 4 * units)),
+                           rng.normal(0, 0.5, 4 * units))
+
+    mask = np.stack(MASKS)
+    x = rng.normal(size=(*mask.shape, features))
+    trace = run_bilstm(weights(), weights(), x, mask)
+    return trace.output("concat", return_sequences=True), mask, trace.output("concat")
+
+
+@exercise("05.3", "The final output from the sequence output", "final_from_sequence",
+          wrong_answers=(_final_last_column, _final_both_last_valid, _final_backward_at_step_zero,
+                         _final_first_column_backward))
+def _check_final_from_sequence(final_from_sequence):
+    sequence, mask, expected = _sequence_case()
+    got = final_from_sequence(sequence.copy(), mask.copy())
+    if got is None:
+        return NO_ANSWER
+    got = np.asarray(got, dtype=float)
+    if got.shape != expected.shape:
+        return f"expected shape (batch, 2 * units) = {expected.shape}, got {got.shape}."
+    units = expected.shape[-1] // 2
+    wrong_rows = [b for b in range(len(mask)) if not np.allclose(got[b], expected[b], atol=1e-12)]
+    if not wrong_rows:
+        return None
+    if np.allclose(got, _final_last_column(sequence, mask), atol=1e-12):
+        return ("the last column of the sequence output is exactly 0 wherever the last step is padded: "
+                "look for the steps that produced the final states instead.")
+    row = wrong_rows[0]
+    where = _describe(mask[row])
+    if not np.allclose(got[row, :units], expected[row, :units], atol=1e-12):
+        return f"{where} the forward half (the first units) is wrong: where did the forward direction stop?"
+    return (f"{where} the forward half is right, the backward half (the last units) is not. The backward "
+            "outputs are already in input order: at which step does the backward direction finish?")
