@@ -238,3 +238,15 @@ def test_draw_functions_check_their_input():
         draw_output(ax, np.zeros(2), np.zeros(2), capacity=1)
     with pytest.raises(ValueError, match=r"reference: expected shape \(2,\) like values, got \(3,\)"):
         draw_output(ax, np.zeros(2), np.zeros(3))
+
+
+def test_plot_states_takes_a_symmetric_colour_scale():
+    from helpers.trace import trace_bilstm
+
+    trace = trace_bilstm(models.make_bilstm(3, 2, seed=0), np.ones((4, 2)), np.array([1, 1, 0, 0]))
+    fig = plot_states(trace, vmax=0.25)
+    assert fig.axes[0].images[0].get_clim() == (-0.25, 0.25)
+    assert plot_states(trace).axes[0].images[0].get_clim() == (-1.0, 1.0)
+    with pytest.raises(ValueError, match="vmax: expected a positive number or None"):
+        plot_states(trace, vmax=0)
+    plt.close("all")

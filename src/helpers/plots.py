@@ -187,26 +187,33 @@ def draw_output(ax: Axes, values, reference, *, capacity: int | None = None, col
     return artists
 
 
-def plot_states(trace: BiLSTMTrace, index: int = 0, tokens=None, mask=None) -> Figure:
+def plot_states(
+    trace: BiLSTMTrace, index: int = 0, tokens=None, mask=None, vmax: float | None = None
+) -> Figure:
     """Hidden states of both directions as heat maps (units x time): forward above, backward below.
 
     trace: from ``helpers.trace.trace_bilstm``; index: which sequence of the batch.
     tokens: None or (time,) labels for the time axis. mask: which steps to mark as padding,
     (time,) or (batch, time), True = real step; default the trace's own mask (pass it to mark the
     padding of a run made without a mask). The step that produced each final state is outlined.
+    vmax: the colour scale runs from -vmax to vmax (default 1, the range of a hidden state);
+    pass a smaller value to see small states, the same for pictures you want to compare.
     """
     import matplotlib.pyplot as plt
 
     _check_trace(trace, "trace")
+    if vmax is not None and not (isinstance(vmax, int | float) and vmax > 0):
+        raise ValueError(f"vmax: expected a positive number or None, got {vmax!r}")
+    norm = Normalize(-vmax, vmax) if vmax is not None else None
     row = _check_index(index, trace.mask.shape[0])
     real = _row_mask(mask, trace, row)
     time, units = trace.forward_h.shape[1:]
     fig, axes = plt.subplots(2, 1, sharex=True, figsize=(10, 1.6 + 0.7 * _panel_height(units)),
                              layout="constrained")
     forward_step, backward_step = trace.forward_final_step[row], trace.backward_final_step[row]
-    image = draw_states(axes[0], trace.forward_h[row], real, forward_step, tokens=tokens,
+    image = draw_states(axes[0], trace.forward_h[row], real, forward_step, tokens=tokens, norm=norm,
                         title=state_title("forward", forward_step)).image
-    draw_states(axes[1], trace.backward_h[row], real, backward_step, tokens=tokens,
+    draw_states(axes[1], trace.backward_h[row], real, backward_step, tokens=tokens, norm=norm,
                 title=state_title("backward", backward_step))
     axes[0].set_xlabel("")
     fig.colorbar(image, ax=axes, label="state value", fraction=0.04, pad=0.02)
