@@ -1,0 +1,60 @@
+"""helpers.training."""
+
+import keras
+import numpy as np
+import pytest
+
+from helpers.training import TrainingState, restore, snapshot
+
+
+def small_model(seed=0):
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(2, name="hidden"),
+                              keras.layers.Dense(1, name="out")])
+    model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+    return model
+
+
+def data():
+    rng = np.random.default_rng(0)
+    return rng.normal(size=(32, 3)).astype("float32"), rng.normal(size=(32, 1)).astype("float32")
+
+
+def test_restore_gives_the_same_training_run_twice():
+    model, (x, y) = small_model(), data()
+    start = snapshot(model)
+    keras.utils.set_random_seed(1)
+    first = model.fit(x, y, epochs=3, batch_size=8, verbose=0).history["loss"]
+    weights = model.get_weights()
+    restore(model, start)
+    keras.utils.set_random_seed(1)
+    second = model.fit(x, y, epochs=3, batch_size=8, verbose=0).history["loss"]
+    assert first == second
+    for a, b in zip(weights, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_restore_resets_the_optimizer_too():
+    model, (x, y) = small_model(), data()
+    start = snapshot(model)
+    model.fit(x, y, epochs=1, batch_size=8, verbose=0)
+    assert int(model.optimizer.iterations.numpy()) == 4
+    restore(model, start)
+    assert int(model.optimizer.iterations.numpy()) == 0
+    assert all(not np.any(v.numpy()) for v in model.optimizer.variables if "momentum" in v.path)
+    assert float(model.optimizer.learning_rate.numpy()) == pytest.approx(0.05)
+
+
+def test_errors_name_the_argument():
+    with pytest.raises(TypeError, match="model"):
+        snapshot(keras.layers.Dense(2))
+    uncompiled = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match="compiled"):
+        snapshot(uncompiled)
+    with pytest.raises(TypeError, match="state"):
+        restore(small_model(), [1, 2])
+    other = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1)])
+    other.compile(optimizer="adam", loss="mse")
+    with pytest.raises(ValueError, match="state"):
+        restore(other, snapshot(small_model()))
+    assert isinstance(snapshot(other), TrainingState)
