@@ -102,6 +102,15 @@ def _table_one_row_short(vocab_size):
                              keras.layers.Bidirectional(keras.layers.LSTM(4))])
 
 
+def _first_padding_hint(probes) -> str | None:
+    """The hint for the first probe (padded at the end, then at both ends) that padding changes."""
+    for probe, where in zip(probes, ("at the end", "at both ends"), strict=True):
+        hint = _padding_hint(probe, where)
+        if hint:
+            return hint
+    return None
+
+
 def _call_on_ids(model, x, mask):
     return model(x)
 
@@ -115,10 +124,9 @@ def _check_build_model(build_model) -> str | None:
     hint, probes = _build_and_probe(build_model, _call_on_ids)
     if hint:
         return hint
-    for probe, where in zip(probes, ("at the end", "at both ends"), strict=True):
-        hint = _padding_hint(probe, where)
-        if hint:
-            return hint
+    hint = _first_padding_hint(probes)
+    if hint:
+        return hint
     if np.ptp(probes[0].unpadded, axis=0).max() < 1e-6:
         return "every sequence gets the same output: the model must read the ids."
     return None
@@ -206,10 +214,10 @@ def _check_build_masked_model(build_masked_model) -> str | None:
     hint, probes = _build_and_probe(build_masked_model, _call_with_mask)
     if hint:
         return hint
-    for probe, where in zip(probes, ("at the end", "at both ends"), strict=True):
-        hint = _padding_hint(probe, where)
-        if hint:
-            return hint
+    hint = _first_padding_hint(probes)
+    if hint:
+        return hint
+    for probe in probes:
         if not np.allclose(probe.junk, probe.padded, **_TOLERANCE):
             return ("other ids in the padded slots change your output: the model still decides from the "
                     "values. Hand the mask input to the LSTM instead.")
