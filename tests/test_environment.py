@@ -53,3 +53,13 @@ def test_environment_report_covers_the_runtime_pins():
     rows = {row["package"]: row for row in helpers.environment_report()}
     assert {"keras", "numpy", "ipywidgets"} <= set(rows)
     assert all(row["ok"] for row in rows.values()), rows
+
+
+def test_setup_hides_the_startup_objects_from_the_garbage_collector_once():
+    import gc
+
+    helpers.setup(0)
+    frozen = gc.get_freeze_count()
+    assert frozen > 100_000  # TensorFlow's and Keras' start-up objects
+    helpers.setup(0)
+    assert gc.get_freeze_count() == frozen  # a second call does not hide later garbage

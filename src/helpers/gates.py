@@ -76,7 +76,7 @@ def draw_step(view: StepView):
     import matplotlib.pyplot as plt
 
     units = np.arange(view.h.size)
-    fig, axes = plt.subplots(1, 6, figsize=(14, 3.6), sharex=True)
+    fig, axes = plt.subplots(1, 6, figsize=(14, 3.6), sharex=True, layout="constrained")
     for ax, name in zip(axes[:4], GATE_NAMES, strict=True):
         colour = "C0" if view.valid else "0.6"
         ax.bar(units, view.gates[name], color=colour, hatch=None if view.valid else "//")
@@ -96,7 +96,6 @@ def draw_step(view: StepView):
         ax.set_xlabel("unit")
     where = f"sequence {view.row}, {view.direction} direction, step t = {view.t}"
     fig.suptitle(f"{where}\n{view.note}", fontsize=14)
-    fig.tight_layout()
     return fig
 
 

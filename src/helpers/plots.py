@@ -324,10 +324,6 @@ class ExplorerFigure:
             5, 4, width_ratios=[1, 0.018, 0.12, 0.36], height_ratios=[0.45, 1, 1, 1, 1],
             left=0.055, right=0.985, top=0.95, bottom=0.06, hspace=0.62, wspace=0.04,
         )
-        # an invisible frame: the inline backend crops to the drawn content ("tight"), and with the
-        # frame that is always the whole figure, so the picture keeps its size from update to update
-        self.figure.add_artist(Rectangle((0, 0), 1, 1, transform=self.figure.transFigure, fill=False,
-                                         linewidth=0))
         strip = self.figure.add_subplot(grid[0, 0])
         panels = [self.figure.add_subplot(grid[row, 0]) for row in range(1, 5)]  # not shared: faster draws
         self.mask = draw_mask(strip, result.mask, np.asarray(result.labels, dtype=object))

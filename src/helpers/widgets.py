@@ -13,11 +13,12 @@ import html
 import ipywidgets as widgets
 import numpy as np
 import traitlets
-from IPython.display import display
+from IPython.display import Image, display
 
 from helpers.explorer import MERGE_MODES, ExplorerResult, explore, junk_values
 from helpers.padding import PRESETS, preset_mask
 from helpers.plots import ExplorerFigure
+from helpers.rendering import figure_png
 from helpers.trace import bilstm_weights
 
 PRESET_LABELS = {"none": "no padding", "pre": "pre", "post": "post", "middle": "middle", "random": "random"}
@@ -159,10 +160,14 @@ class MaskingExplorer(widgets.VBox):
         self.render()
 
     def render(self) -> None:
-        """Show the current figure in the output again, as the inline backend draws it (no recomputation)."""
+        """Show the current figure in the output again (no recomputation).
+
+        The figure is drawn uncropped: it is laid out by hand to fill its canvas, so the inline
+        backend's "tight" crop would cut nothing and only add a measuring pass to every click.
+        """
         with self.output:
             self.output.clear_output(wait=True)
-            display(self.figure)
+            display(Image(data=figure_png(self.figure, crop=False), format="png"))
 
     def _explain(self) -> None:
         self.explanation.value = f"<p style='font-size:1.15em'>{html.escape(self.result.message)}</p>"
