@@ -1,9 +1,10 @@
 """How fast the masking explorer answers a click: recomputation, full update and bare redraw (medians, ms).
 
 Run ``.venv/bin/python benchmarks/widget_latency.py``; ``benchmarks/run_all.py`` imports ``measure``.
-The explorer is built at 12 timesteps and 8 units. Figures are rendered the way the notebooks show
-them: IPython's display machinery with the inline backend's PNG formatter (``bbox_inches="tight"``)
-on the Agg canvas, published to a silent display publisher instead of a browser.
+The explorer is built at 12 timesteps and 8 units. It is shown the way a notebook shows it: the
+explorer renders its figure to PNG itself (on the Agg canvas, uncropped, ``helpers.rendering``) and
+displays it through IPython's display machinery, here published to a silent display publisher
+instead of a browser.
 
 - recompute: ``explorer.compute()``, the NumPy reference for the current controls (target <= 5 ms);
 - full update: one click on a step toggle, i.e. recompute, update the artists, re-render the figure;
@@ -27,7 +28,7 @@ UPDATE_TARGET = 1.5
 
 @contextmanager
 def _inline_display() -> Iterator[list[int]]:
-    """Within: ``display(fig)`` renders PNG as the inline backend does; yields the sizes of the PNGs made.
+    """Within: ``display(...)`` makes PNG as a notebook does; yields the sizes of the PNGs published.
 
     The PNGs go to a silent display publisher; the shell's own publisher is put back afterwards.
     """

@@ -1,6 +1,6 @@
 """Run every notebook with other values of SEED and report pass/fail and wall time.
 
-Usage: python tools/check_seeds.py 1 2 3 [--only 05]
+Usage: python tools/check_seeds.py 1 2 3 [--only 05 08]
 Results and assertions must hold for any seed, not only the default 42. The parameters cell is
 overridden as papermill does it (an injected cell after it); the notebook then runs in a fresh
 kernel of this environment.
@@ -54,11 +54,12 @@ def run(path: Path, seed: int) -> tuple[bool, float, str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("seeds", nargs="+", type=int)
-    parser.add_argument("--only", default="", help="run only notebooks whose name starts with this")
+    parser.add_argument("--only", nargs="+", default=[""], metavar="PREFIX",
+                        help="run only notebooks whose name starts with one of these (e.g. 05 08)")
     args = parser.parse_args()
     failures = 0
     for notebook in series_notebooks(NOTEBOOKS):
-        if not notebook.name.startswith(args.only):
+        if not notebook.name.startswith(tuple(args.only)):
             continue
         for seed in args.seeds:
             ok, seconds, why = run(notebook, seed)
