@@ -63,3 +63,17 @@ def test_setup_hides_the_startup_objects_from_the_garbage_collector_once():
     assert frozen > 100_000  # TensorFlow's and Keras' start-up objects
     helpers.setup(0)
     assert gc.get_freeze_count() == frozen  # a second call does not hide later garbage
+
+
+def test_plain_tracebacks_only_inside_ipython(monkeypatch):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    from helpers.environment import use_plain_tracebacks
+
+    monkeypatch.setattr("IPython.get_ipython", lambda: None)
+    assert use_plain_tracebacks() is False
+    shell = InteractiveShell.instance()
+    monkeypatch.setattr("IPython.get_ipython", lambda: shell)
+    monkeypatch.setattr(shell.InteractiveTB, "mode", "Context")
+    assert use_plain_tracebacks() is True
+    assert shell.InteractiveTB.mode == "Plain"
