@@ -34,7 +34,6 @@ def _inline_display() -> Iterator[list[int]]:
     """
     from IPython.core.displaypub import DisplayPublisher
     from IPython.core.interactiveshell import InteractiveShell
-    from IPython.core.pylabtools import select_figure_formats
 
     sizes: list[int] = []
 
@@ -46,7 +45,6 @@ def _inline_display() -> Iterator[list[int]]:
             pass
 
     shell = InteractiveShell.instance()
-    select_figure_formats(shell, {"png"}, bbox_inches="tight")  # the inline backend's defaults
     own = shell.display_pub
     shell.display_pub = SilentPublisher(shell=shell)
     try:

@@ -81,7 +81,7 @@ def test_bad_crop_says_what_was_expected():
 
 
 def test_outside_ipython_nothing_changes(monkeypatch):
-    monkeypatch.setattr("IPython.get_ipython", lambda: None)
+    monkeypatch.setattr("helpers.rendering.get_ipython", lambda: None)
     assert use_one_pass_png() is False
 
 

@@ -11,9 +11,8 @@ still cropped exactly as before.
 
 from __future__ import annotations
 
-import base64
-import io
-
+from IPython import get_ipython
+from IPython.core.pylabtools import print_figure
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine, TightLayoutEngine
 
@@ -25,31 +24,31 @@ def fits_its_canvas(figure: Figure) -> bool:
     return isinstance(figure.get_layout_engine(), ConstrainedLayoutEngine | TightLayoutEngine)
 
 
-def figure_png(figure: Figure, crop: bool | None = None) -> bytes:
-    """``figure`` as PNG bytes at its own dpi, on its own facecolour, as a notebook shows it.
+def figure_png(figure: Figure, crop: bool | None = None) -> bytes | None:
+    """``figure`` as PNG bytes at its own dpi, on its own facecolour, as a notebook shows it (drawn by
+    IPython's ``print_figure``; None for a figure with nothing in it).
 
     crop: True crops to what the figure draws (``bbox_inches="tight"``, which measures every artist
     first), False keeps the whole canvas; None (default) crops only figures that do not fit their canvas.
     """
+    return print_figure(figure, "png", bbox_inches=_bbox_inches(figure, crop))
+
+
+def _bbox_inches(figure: Figure, crop: bool | None) -> str | None:
     if crop is None:
         crop = not fits_its_canvas(figure)
     elif not isinstance(crop, bool):
         raise TypeError(f"crop: expected True, False or None, got {type(crop).__name__} ({crop!r})")
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=figure.dpi, facecolor=figure.get_facecolor(),
-                   edgecolor=figure.get_edgecolor(), bbox_inches="tight" if crop else None)
-    return buffer.getvalue()
+    return "tight" if crop else None
 
 
 def _png_for_display(figure: Figure) -> str | None:
-    """The PNG formatter's answer for a figure: base64 text, or None for an empty figure (as IPython)."""
-    if not figure.axes and not figure.lines:
-        return None
-    return base64.b64encode(figure_png(figure)).decode("ascii")
+    """The PNG formatter's answer: IPython's own, base64 text (None for an empty figure), crop chosen."""
+    return print_figure(figure, "png", bbox_inches=_bbox_inches(figure, None), base64=True)
 
 
 def use_one_pass_png(shell=None) -> bool:
-    """In an IPython kernel with the inline backend, show figures through ``figure_png``.
+    """In an IPython kernel with the inline backend, show figures with ``figure_png``'s crop rule.
 
     shell: the IPython shell (default: the running one). Returns False, changing nothing, outside
     IPython or with another backend (a learner's ``%matplotlib widget`` is left alone).
@@ -57,10 +56,6 @@ def use_one_pass_png(shell=None) -> bool:
     import matplotlib
 
     if shell is None:
-        try:
-            from IPython import get_ipython
-        except ImportError:
-            return False
         shell = get_ipython()
     if shell is None or "inline" not in matplotlib.get_backend():
         return False

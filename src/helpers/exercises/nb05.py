@@ -34,6 +34,22 @@ def _pair(got) -> tuple | None:
     return int(got[0]), int(got[1])
 
 
+def _first_wrong_pair(answer, expected_for, form: str):
+    """Run ``answer`` on every mask. Returns None if all its pairs are right, a message if it gives no
+    answer or no pair, else ``(mask, pair, expected)`` for the first mask it gets wrong."""
+    for mask in MASKS:
+        got = answer(mask.copy())
+        if got is None:
+            return NO_ANSWER
+        pair = _pair(got)
+        if pair is None:
+            return f"return a pair of ints {form}; got {got!r}."
+        expected = expected_for(mask)
+        if pair != expected:
+            return mask, pair, expected
+    return None
+
+
 # --- 05.1 final_steps(mask) -> (forward_step, backward_step) ----------------------------------------
 
 def _steps_expected(mask):
@@ -62,33 +78,26 @@ def _steps_from_length(mask):
 @exercise("05.1", "Which steps produce the final states?", "final_steps",
           wrong_answers=(_steps_ignore_mask, _steps_both_last_valid, _steps_swapped, _steps_from_length))
 def _check_final_steps(final_steps):
-    for mask in MASKS:
-        got = final_steps(mask.copy())
-        if got is None:
-            return NO_ANSWER
-        pair = _pair(got)
-        if pair is None:
-            return f"return a pair of ints (forward_step, backward_step); got {got!r}."
-        expected = _steps_expected(mask)
-        if pair == expected:
-            continue
-        where = _describe(mask)
-        forward, backward = pair
-        if pair == expected[::-1]:
-            return (f"{where} you swapped the directions: the forward direction finishes where it stops "
-                    "reading real steps, the backward one where it stops reading them going right to left.")
-        if forward == int(mask.sum()) - 1 and forward != expected[0]:
-            return (f"{where} the forward step is wrong: counting the real steps finds the last real step "
-                    "only when all the padding is at the end.")
-        if not mask[forward] or not mask[backward]:
-            return (f"{where} you point at a padded step. With a mask the state is carried through padded "
-                    "steps, so the final state was produced at a real step.")
-        if forward != expected[0]:
-            return (f"{where} the forward step is wrong. It reads left to right: which real step does it "
-                    "read last?")
-        return (f"{where} the backward step is wrong. It starts at the last real step and reads right to "
-                "left: which real step does it read last?")
-    return None
+    wrong = _first_wrong_pair(final_steps, _steps_expected, "(forward_step, backward_step)")
+    if not isinstance(wrong, tuple):
+        return wrong
+    mask, pair, expected = wrong
+    where = _describe(mask)
+    forward, backward = pair
+    if pair == expected[::-1]:
+        return (f"{where} you swapped the directions: the forward direction finishes where it stops "
+                "reading real steps, the backward one where it stops reading them going right to left.")
+    if forward == int(mask.sum()) - 1 and forward != expected[0]:
+        return (f"{where} the forward step is wrong: counting the real steps finds the last real step "
+                "only when all the padding is at the end.")
+    if not mask[forward] or not mask[backward]:
+        return (f"{where} you point at a padded step. With a mask the state is carried through padded "
+                "steps, so the final state was produced at a real step.")
+    if forward != expected[0]:
+        return (f"{where} the forward step is wrong. It reads left to right: which real step does it "
+                "read last?")
+    return (f"{where} the backward step is wrong. It starts at the last real step and reads right to "
+            "left: which real step does it read last?")
 
 
 # --- 05.2 pads_read_last(mask) -> (forward_pads, backward_pads) -------------------------------------
@@ -116,26 +125,19 @@ def _pads_post_only(mask):
 @exercise("05.2", "Which direction reads padding last?", "pads_read_last",
           wrong_answers=(_pads_swapped, _pads_all, _pads_post_only))
 def _check_pads_read_last(pads_read_last):
-    for mask in MASKS:
-        got = pads_read_last(mask.copy())
-        if got is None:
-            return NO_ANSWER
-        pair = _pair(got)
-        if pair is None:
-            return f"return a pair of ints (forward_pads, backward_pads); got {got!r}."
-        expected = _pads_expected(mask)
-        if pair == expected:
-            continue
-        where = _describe(mask)
-        if pair == expected[::-1]:
-            return (f"{where} you swapped the directions: the forward direction reads the end of the "
-                    "sequence last, the backward direction the beginning.")
-        if sum(pair) > sum(expected) or pair[0] == pair[1] == int((~mask).sum()):
-            return (f"{where} you count too many pads: a pad that is followed (in reading order) by a real "
-                    "step is not read last. Count only the pads after the last real step read.")
-        return (f"{where} count, for each direction, the padded steps it reads after its last real step: "
-                "the trailing pads for the forward direction, the leading pads for the backward one.")
-    return None
+    wrong = _first_wrong_pair(pads_read_last, _pads_expected, "(forward_pads, backward_pads)")
+    if not isinstance(wrong, tuple):
+        return wrong
+    mask, pair, expected = wrong
+    where = _describe(mask)
+    if pair == expected[::-1]:
+        return (f"{where} you swapped the directions: the forward direction reads the end of the "
+                "sequence last, the backward direction the beginning.")
+    if sum(pair) > sum(expected) or pair[0] == pair[1] == int((~mask).sum()):
+        return (f"{where} you count too many pads: a pad that is followed (in reading order) by a real "
+                "step is not read last. Count only the pads after the last real step read.")
+    return (f"{where} count, for each direction, the padded steps it reads after its last real step: "
+            "the trailing pads for the forward direction, the leading pads for the backward one.")
 
 
 # --- 05.3 final_from_sequence(sequence, mask) -> (batch, 2 * units) ---------------------------------

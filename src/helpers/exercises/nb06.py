@@ -102,13 +102,24 @@ def _table_one_row_short(vocab_size):
                              keras.layers.Bidirectional(keras.layers.LSTM(4))])
 
 
-def _first_padding_hint(probes) -> str | None:
-    """The hint for the first probe (padded at the end, then at both ends) that padding changes."""
+def _probe_answer(build, predict, answer_name: str) -> tuple[str | None, list]:
+    """Build and probe the learner's model; (the first hint that applies, the probes).
+
+    Hints in order: not a function, no model or an error, padding (at the end, then at both ends)
+    that changes the output, the same output for every sequence.
+    """
+    if not callable(build):
+        return f"expected a function {answer_name}(vocab_size) that returns a Keras model.", []
+    hint, probes = _build_and_probe(build, predict)
+    if hint:
+        return hint, probes
     for probe, where in zip(probes, ("at the end", "at both ends"), strict=True):
         hint = _padding_hint(probe, where)
         if hint:
-            return hint
-    return None
+            return hint, probes
+    if np.ptp(probes[0].unpadded, axis=0).max() < 1e-6:
+        return "every sequence gets the same output: the model must read the ids.", probes
+    return None, probes
 
 
 def _call_on_ids(model, x, mask):
@@ -119,17 +130,7 @@ def _call_on_ids(model, x, mask):
           wrong_answers=(_recipe_as_found, _embedding_without_mask, _masking_after_embedding,
                          _table_one_row_short))
 def _check_build_model(build_model) -> str | None:
-    if not callable(build_model):
-        return "expected a function build_model(vocab_size) that returns a Keras model."
-    hint, probes = _build_and_probe(build_model, _call_on_ids)
-    if hint:
-        return hint
-    hint = _first_padding_hint(probes)
-    if hint:
-        return hint
-    if np.ptp(probes[0].unpadded, axis=0).max() < 1e-6:
-        return "every sequence gets the same output: the model must read the ids."
-    return None
+    return _probe_answer(build_model, _call_on_ids, "build_model")[0]
 
 
 _SHIFT_CASES = (
@@ -209,18 +210,11 @@ def _mask_as_a_feature(vocab_size):
 @exercise("06.3", "An explicit mask input", answer_name="build_masked_model",
           wrong_answers=(_mask_input_unused, _mask_as_a_feature))
 def _check_build_masked_model(build_masked_model) -> str | None:
-    if not callable(build_masked_model):
-        return "expected a function build_masked_model(vocab_size) that returns a Keras model."
-    hint, probes = _build_and_probe(build_masked_model, _call_with_mask)
-    if hint:
-        return hint
-    hint = _first_padding_hint(probes)
+    hint, probes = _probe_answer(build_masked_model, _call_with_mask, "build_masked_model")
     if hint:
         return hint
     for probe in probes:
         if not np.allclose(probe.junk, probe.padded, **_TOLERANCE):
             return ("other ids in the padded slots change your output: the model still decides from the "
                     "values. Hand the mask input to the LSTM instead.")
-    if np.ptp(probes[0].unpadded, axis=0).max() < 1e-6:
-        return "every sequence gets the same output: the model must read the ids."
     return None
