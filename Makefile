@@ -5,6 +5,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_ARGS ?=
+# make seeds SEEDS="--range 1 200 --only 08 09 --jobs 2"
+SEEDS ?= 1 2 3
 # JupyterLab refuses to run as root (containers, some CI machines) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
@@ -34,7 +36,7 @@ bench: install
 	$(BIN)/python benchmarks/run_all.py
 
 seeds: install
-	$(BIN)/python tools/check_seeds.py 1 2 3
+	$(BIN)/python tools/check_seeds.py $(SEEDS)
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info

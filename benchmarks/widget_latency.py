@@ -7,7 +7,8 @@ displays it through IPython's display machinery, here published to a silent disp
 instead of a browser.
 
 - recompute: ``explorer.compute()``, the NumPy reference for the current controls (target <= 5 ms);
-- full update: one click on a step toggle, i.e. recompute, update the artists, re-render the figure;
+- ask Keras: ``explorer.ask_keras()``, the traced Keras call that checks every step (part of a click);
+- full update: one click on a step toggle, i.e. recompute, ask Keras, update the artists, re-render;
 - bare redraw: ``explorer.render()``, re-render the same figure without recomputing.
 Target: full update <= 1.5 x bare redraw.
 """
@@ -88,7 +89,8 @@ def measure(repeats: int = REPEATS) -> dict[str, float]:
             click()
             explorer.render()
         pngs.clear()
-        result = {"recompute_ms": _median_ms(explorer.compute, repeats)}
+        result = {"recompute_ms": _median_ms(explorer.compute, repeats),
+                  "ask_keras_ms": _median_ms(explorer.ask_keras, repeats)}
         updates, redraws = [], []
         for _ in range(repeats):  # interleaved, so that a busy spell on the machine hits both
             updates.append(_median_ms(click, 1))

@@ -6,12 +6,15 @@ import pytest
 
 from helpers import models
 from helpers.explorer import (
+    KERAS_ATOL,
     MERGE_MODES,
     explore,
     junk_values,
+    keras_agreement,
     lay_onto_mask,
     slot_labels,
 )
+from helpers.keras_states import KerasStepProbe, keras_step_states
 from helpers.padding import PRESETS, preset_mask
 from helpers.trace import BiLSTMTrace, bilstm_weights, trace_bilstm
 
@@ -197,3 +200,52 @@ def test_lay_onto_mask_rejects_a_trace_of_the_wrong_length(layer, sequence):
         lay_onto_mask(trace_bilstm(layer, sequence[:3]), [1, 0, 1])
     with pytest.raises(TypeError, match="trace: expected a BiLSTMTrace, got ndarray"):
         lay_onto_mask(np.zeros((1, 2, 3)), [1, 1])
+
+
+# --- the explorer's states are Keras's, at every step --------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def probe(layer):
+    return KerasStepProbe(layer, TIME)
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+@pytest.mark.parametrize("pad_value", PAD_VALUES)
+@pytest.mark.parametrize("use_mask", [True, False])
+def test_explorer_states_are_keras_states_at_every_step(layer, weights, sequence, probe, preset, pad_value,
+                                                        use_mask):
+    mask = preset_mask(TIME, 0 if preset == "none" else 4, preset, seed=1)
+    result = explore(weights, sequence, mask, use_mask=use_mask, pad_value=pad(pad_value))
+    layer_mask = mask if use_mask else np.ones_like(mask)
+    agreement = keras_agreement(result, probe(result.inputs, layer_mask))
+    assert agreement.agrees and agreement.max_difference <= KERAS_ATOL, agreement
+    eager = keras_step_states(layer, result.inputs, layer_mask)  # the probe is Keras too
+    np.testing.assert_allclose(probe(result.inputs, layer_mask).forward_h, eager.forward_h, atol=1e-6)
+    np.testing.assert_allclose(probe(result.inputs, layer_mask).output, eager.output, atol=1e-6)
+
+
+def test_a_disagreement_names_direction_and_step(weights, sequence, probe):
+    result = explore(weights, sequence, preset_mask(TIME, 3, "post"))
+    states = probe(result.inputs, result.mask)
+    forward = states.forward_h.copy()
+    forward[0, 10] += 0.5  # a padded step
+    agreement = keras_agreement(result, type(states)(forward, states.backward_h, None, None, None))
+    assert not agreement.agrees and agreement.worst == ("forward", 10)
+    assert agreement.max_difference == pytest.approx(0.5, abs=1e-5)
+    assert "DISAGREES" in agreement.message and "step 10" in agreement.message
+
+
+def test_keras_agreement_rejects_states_of_another_shape(weights, sequence, probe):
+    result = explore(weights, sequence, preset_mask(TIME, 3, "post"))
+    states = probe(result.inputs, result.mask)
+    wrong = type(states)(states.forward_h[:, :5], states.backward_h, None, None, None)
+    with pytest.raises(ValueError, match=r"keras_states: expected forward_h of shape \(1, 12, 8\)"):
+        keras_agreement(result, wrong)
+
+
+def test_probe_rejects_another_length(probe, sequence):
+    with pytest.raises(ValueError, match=r"sequence: expected shape \(12, 3\)"):
+        probe(sequence[:5], np.ones(5, bool))
+    with pytest.raises(ValueError, match="time: expected an int >= 1"):
+        KerasStepProbe(models.make_bilstm(UNITS, FEATURES, seed=0), 0)

@@ -146,3 +146,70 @@ def test_table_of_contents_lists_every_notebook():
     toc = toc_markdown(NOTEBOOKS)
     assert [p.name for p in series_notebooks(NOTEBOOKS)] == re.findall(r"\((\d\d-[^)]+)\)", toc)
     assert TOC_END not in toc
+
+
+CHECK_ANNOUNCEMENT = re.compile(r"^\*\*Check\*\*", re.M)
+
+
+def assertions_in(source: str) -> list[str]:
+    """The assertions a code cell makes: ``assert`` statements and calls of ``assert*`` functions.
+
+    An assertion that cannot fail (``assert True``, ``assert x or True``) does not count.
+    """
+    import ast
+
+    code = "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+    found = []
+    for node in ast.walk(ast.parse(code)):
+        if isinstance(node, ast.Assert) and not _always_true(node.test):
+            found.append(ast.unparse(node))
+        elif isinstance(node, ast.Call):
+            name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if name.startswith("assert"):
+                found.append(ast.unparse(node))
+    return found
+
+
+def _always_true(test) -> bool:
+    import ast
+
+    if isinstance(test, ast.Constant):
+        return bool(test.value)
+    is_or = isinstance(test, ast.BoolOp) and isinstance(test.op, ast.Or)
+    return is_or and any(map(_always_true, test.values))
+
+
+def checks_without_assertions(cells: list[dict]) -> list[int]:
+    """Indices of markdown cells announcing a **Check** whose next cell is not a code cell that asserts."""
+    bad = []
+    for i, cell in enumerate(cells):
+        if cell["cell_type"] != "markdown" or not CHECK_ANNOUNCEMENT.search("".join(cell["source"])):
+            continue
+        following = cells[i + 1] if i + 1 < len(cells) else None
+        is_code = following is not None and following["cell_type"] == "code"
+        if not (is_code and assertions_in("".join(following["source"]))):
+            bad.append(i)
+    return bad
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_every_announced_check_is_followed_by_a_cell_that_asserts(path):
+    bad = checks_without_assertions(load(path)["cells"])
+    assert not bad, f"{path.name}: cells {bad} announce a **Check** but the next cell asserts nothing"
+
+
+def test_check_rule_notices_a_check_that_cannot_fail():
+    def markdown(text):
+        return {"cell_type": "markdown", "source": [text]}
+
+    def code(text):
+        return {"cell_type": "code", "source": [text]}
+
+    cells = [markdown("**Check** — it works."), code("assert True"),
+             markdown("**Check** — still works."), code("print(1)"),
+             markdown("**Check** — and here."), markdown("no code"),
+             markdown("**Check** — real."), code("np.testing.assert_allclose(a, b)"),
+             markdown("**Check** — real too."), code("assert x > 0 or True"),
+             markdown("**Check** — an error."), code("helpers.assert_last_error(TypeError, 'x')"),
+             markdown("**Check** — last"), code("assert not y")]
+    assert checks_without_assertions(cells) == [0, 2, 4, 8]

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from helpers import models
+from helpers.keras_states import keras_lstm_states, keras_step_states
 from helpers.trace import BiLSTMTrace, LSTMTrace, LSTMWeights, lstm_step, trace_bilstm, trace_lstm
 
 BATCH, TIME, FEATURES, UNITS = 4, 7, 3, 5
@@ -98,39 +99,87 @@ def test_single_sequence_is_returned_batched():
     np.testing.assert_array_equal(trace.forward_h, batched.forward_h)
 
 
-def test_masked_steps_carry_the_state_unchanged():
+def with_junk(x, mask, rng, scale=100.0):
+    """x with large random junk in every padded slot."""
+    return np.where(mask[..., None], x, rng.normal(0, scale, x.shape)).astype("float32")
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+@pytest.mark.parametrize("pattern", PATTERNS)
+@pytest.mark.parametrize("junk", [False, True], ids=["zero-pads", "junk-pads"])
+def test_states_agree_with_keras_at_every_step_masked_ones_included(seed, pattern, junk):
+    rng = np.random.default_rng(seed)
+    layer = make_bilstm(seed)
+    x = rng.normal(size=(BATCH, TIME, FEATURES)).astype("float32")
+    mask = np.ones((BATCH, TIME), bool) if pattern is None else padding_mask(pattern, rng)
+    x = with_junk(x, mask, rng) if junk else np.where(mask[..., None], x, 0).astype("float32")
+    keras_states = keras_step_states(layer, x, mask)
+    trace = trace_bilstm(layer, x, mask)
+    np.testing.assert_allclose(trace.forward_h, keras_states.forward_h, atol=1e-5)
+    np.testing.assert_allclose(trace.backward_h, keras_states.backward_h, atol=1e-5)
+
+
+@pytest.mark.parametrize("pattern", ["post", "pre", "middle", "random"])
+def test_cell_states_agree_with_keras_at_every_step(pattern):
+    rng = np.random.default_rng(3)
+    layer = make_bilstm(3)
+    mask = padding_mask(pattern, rng)
+    x = with_junk(rng.normal(size=(BATCH, TIME, FEATURES)), mask, rng)
+    keras_states = keras_step_states(layer, x, mask, cell_states=True)
+    trace = trace_bilstm(layer, x, mask)
+    np.testing.assert_allclose(trace.forward_c, keras_states.forward_c, atol=1e-5)
+    np.testing.assert_allclose(trace.backward_c, keras_states.backward_c, atol=1e-5)
+
+
+def test_keras_carries_the_state_through_masked_steps_as_the_trace_does():
     rng = np.random.default_rng(1)
     layer = make_bilstm(1)
-    x = rng.normal(size=(1, TIME, FEATURES))
+    x = with_junk(rng.normal(size=(1, TIME, FEATURES)), np.ones((1, TIME), bool), rng)
     mask = np.array([[0, 1, 1, 0, 0, 1, 0]], dtype=bool)
+    keras_states = keras_step_states(layer, x, mask)
     trace = trace_bilstm(layer, x, mask)
-    np.testing.assert_array_equal(trace.forward_h[0, 0], 0)  # before the first valid step
-    np.testing.assert_array_equal(trace.forward_h[0, 3], trace.forward_h[0, 2])
-    np.testing.assert_array_equal(trace.forward_h[0, 4], trace.forward_h[0, 2])
-    np.testing.assert_array_equal(trace.forward_h[0, 6], trace.forward_h[0, 5])
-    np.testing.assert_array_equal(trace.backward_h[0, 6], 0)  # backward starts at the last valid step
-    np.testing.assert_array_equal(trace.backward_h[0, 4], trace.backward_h[0, 5])
-    np.testing.assert_array_equal(trace.backward_h[0, 0], trace.backward_h[0, 1])
+    for states in (keras_states, trace):
+        forward, backward = states.forward_h[0], states.backward_h[0]
+        np.testing.assert_array_equal(forward[0], 0)  # before the first real step
+        np.testing.assert_array_equal(forward[3], forward[2])
+        np.testing.assert_array_equal(forward[4], forward[2])
+        np.testing.assert_array_equal(forward[6], forward[5])
+        np.testing.assert_array_equal(backward[6], 0)  # backward starts at the last real step
+        np.testing.assert_array_equal(backward[4], backward[5])
+        np.testing.assert_array_equal(backward[0], backward[1])
+        assert not np.allclose(forward[5], forward[2])
     assert trace.forward_final_step == [5] and trace.backward_final_step == [1]
-    assert not np.allclose(trace.forward_h[0, 5], trace.forward_h[0, 2])
+
+
+@pytest.mark.parametrize("merge_mode", MERGE_MODES)
+@pytest.mark.parametrize("pattern", ["post", "pre", "middle", "random"])
+def test_every_merge_mode_with_return_state_agrees_with_keras_at_every_step(merge_mode, pattern):
+    rng = np.random.default_rng(6)
+    layer = make_bilstm(6, merge_mode=merge_mode, return_sequences=True, return_state=True)
+    mask = padding_mask(pattern, rng)
+    x = with_junk(rng.normal(size=(BATCH, TIME, FEATURES)), mask, rng)
+    keras_states = keras_step_states(layer, x, mask)
+    trace = trace_bilstm(layer, x, mask)
+    *outputs, fh, fc, bh, bc = keras_states.output
+    sequences = trace.output(merge_mode, return_sequences=True)
+    for got, expected in zip(sequences if merge_mode is None else [sequences], outputs, strict=True):
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+    for got, expected in [(trace.forward_final, fh), (trace.forward_c[:, -1], fc),
+                          (trace.backward_final, bh), (trace.backward_c[:, 0], bc),
+                          (keras_states.forward_h[:, -1], fh), (keras_states.backward_h[:, 0], bh)]:
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+    np.testing.assert_allclose(trace.forward_h, keras_states.forward_h, atol=1e-5)
+    np.testing.assert_allclose(trace.backward_h, keras_states.backward_h, atol=1e-5)
 
 
 def test_all_padded_row_keeps_zero_states():
     layer = make_bilstm(2)
-    trace = trace_bilstm(layer, np.ones((TIME, FEATURES)), np.zeros(TIME, dtype=bool))
-    assert not trace.forward_h.any() and not trace.backward_h.any()
+    x, mask = np.ones((1, TIME, FEATURES)), np.zeros((1, TIME), dtype=bool)
+    trace = trace_bilstm(layer, x, mask)
+    keras_states = keras_step_states(layer, x, mask)
+    for states in (trace, keras_states):
+        assert not states.forward_h.any() and not states.backward_h.any()
     assert trace.forward_final_step == [None] and trace.backward_final_step == [None]
-
-
-def test_junk_in_masked_slots_changes_nothing():
-    rng = np.random.default_rng(4)
-    layer = make_bilstm(4)
-    x = rng.normal(size=(BATCH, TIME, FEATURES))
-    mask = padding_mask("middle", rng)
-    junk = np.where(mask[..., None], x, rng.normal(0, 100, x.shape))
-    a, b = trace_bilstm(layer, x, mask), trace_bilstm(layer, junk, mask)
-    np.testing.assert_array_equal(a.forward_h, b.forward_h)
-    np.testing.assert_array_equal(a.backward_h, b.backward_h)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -146,6 +195,10 @@ def test_trace_lstm_agrees_with_keras(seed, pattern, go_backwards):
     assert isinstance(trace, LSTMTrace) and trace.h.shape == (BATCH, TIME, UNITS)
     np.testing.assert_allclose(trace.final_h, h, atol=1e-5)
     np.testing.assert_allclose(trace.final_c, c, atol=1e-5)
+    keras_states = keras_lstm_states(layer, x, mask, cell_states=seed == 0)
+    np.testing.assert_allclose(trace.h, keras_states.h, atol=1e-5)  # every step, masked ones included
+    if seed == 0:
+        np.testing.assert_allclose(trace.c, keras_states.c, atol=1e-5)
 
 
 def test_trace_lstm_sequence_matches_plain_lstm_output_at_valid_steps():

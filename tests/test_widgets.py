@@ -31,10 +31,13 @@ def explorer(layer, sequence):
 
 @pytest.fixture
 def no_tensorflow(monkeypatch, layer):
-    """After the explorer is built, any call into the Keras layer fails the test."""
+    """After the explorer is built, any eager call into a Keras layer fails the test.
+
+    The explorer's traced Keras probe (one ``predict_on_batch`` per update) runs no layer code.
+    """
 
     def forbidden(*args, **kwargs):
-        raise AssertionError("the explorer called TensorFlow/Keras during an update")
+        raise AssertionError("the explorer called TensorFlow/Keras eagerly during an update")
 
     for cls in (type(layer), keras.layers.LSTM, keras.layers.Layer):
         monkeypatch.setattr(cls, "__call__", forbidden)
@@ -261,3 +264,48 @@ def test_explorer_errors(layer, sequence):
         MaskingExplorer(layer, sequence[:, :2])
     with pytest.raises(ValueError, match=r"tokens: expected 12 labels"):
         MaskingExplorer(layer, sequence, tokens=["a", "b"])
+
+
+# --- asking Keras on every change ---------------------------------------------------------------
+
+
+def keras_message(explorer):
+    return explorer.keras_check.value
+
+
+def test_keras_agrees_at_every_step_after_every_kind_of_change(explorer, no_tensorflow):
+    changes = [lambda: explorer.editor.set_preset("pre", 5),
+               lambda: setattr(explorer.use_mask, "value", False),
+               lambda: setattr(explorer.pad_value, "value", "junk"),
+               lambda: explorer.editor.set_preset("random", 7),
+               lambda: setattr(explorer.use_mask, "value", True),
+               lambda: explorer.editor.set_preset("middle", 4)]
+    for change in changes:
+        change()
+        assert explorer.agreement.agrees, explorer.agreement
+        assert "Keras agrees at every step" in keras_message(explorer)
+        assert f"max |Δ| = {explorer.agreement.max_difference:.1e}" in keras_message(explorer)
+
+
+def test_keras_is_asked_through_one_traced_function(explorer, no_tensorflow):
+    tracings = explorer.keras.model.predict_function.experimental_get_tracing_count
+    before = tracings()
+    for toggle in explorer.editor.toggles:
+        toggle.value = not toggle.value
+    explorer.use_mask.value = False
+    assert tracings() == before == 1
+
+
+def test_keras_states_are_really_compared(explorer, monkeypatch):
+    probe = explorer.keras
+
+    def shifted(sequence, mask):
+        states = probe(sequence, mask)
+        backward = states.backward_h.copy()
+        backward[0, 3] += 0.25
+        return type(states)(states.forward_h, backward, None, None, states.output)
+
+    monkeypatch.setattr(explorer, "keras", shifted)
+    explorer.editor.set_preset("pre", 3)
+    assert not explorer.agreement.agrees and explorer.agreement.worst == ("backward", 3)
+    assert "Keras DISAGREES" in keras_message(explorer) and "step 3" in keras_message(explorer)

@@ -11,6 +11,7 @@ from helpers.trace import BiLSTMTrace, LSTMWeights, merge, run_bilstm
 
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 ATOL = 1e-6  # differences at or below this count as equal
+KERAS_ATOL = 1e-5  # the NumPy reference (float64) and Keras (float32) agree to this, or one is wrong
 JUNK_SCALE = 2.0  # standard deviation of the random junk put into padded slots
 
 
@@ -51,6 +52,53 @@ class ExplorerResult:
         """Largest absolute state difference from the unpadded run, over both directions and all steps."""
         return float(max(np.abs(self.forward_difference).max(initial=0.0),
                          np.abs(self.backward_difference).max(initial=0.0)))
+
+
+@dataclass(frozen=True)
+class KerasAgreement:
+    """How far the explorer's NumPy states are from Keras's own, at every step of both directions.
+
+    max_difference: the largest absolute difference over every step, both directions.
+    worst: (direction, step) where it is largest. agrees: max_difference <= KERAS_ATOL.
+    """
+
+    max_difference: float
+    worst: tuple[str, int]
+    steps: int
+
+    @property
+    def agrees(self) -> bool:
+        return self.max_difference <= KERAS_ATOL
+
+    @property
+    def message(self) -> str:
+        if self.agrees:
+            return (f"Keras agrees at every step ({self.steps} steps, both directions, masked ones "
+                    f"included): max |Δ| = {self.max_difference:.1e}.")
+        direction, step = self.worst
+        return (f"Keras DISAGREES with this picture: {direction} direction, step {step}, "
+                f"|Δ| = {self.max_difference:.3g} (more than {KERAS_ATOL:g}).")
+
+
+def keras_agreement(result: ExplorerResult, keras_states) -> KerasAgreement:
+    """Compare ``result.trace`` with Keras's states for the same inputs and mask (batch 1).
+
+    keras_states: anything with ``forward_h`` and ``backward_h`` of shape (1, time, units), e.g.
+    ``helpers.keras_states.KerasStepProbe(layer, time)(result.inputs, layer_mask)``.
+    """
+    gaps = {}
+    for direction in ("forward", "backward"):
+        ours = getattr(result.trace, f"{direction}_h")
+        theirs = np.asarray(getattr(keras_states, f"{direction}_h"))
+        if theirs.shape != ours.shape:
+            raise ValueError(
+                f"keras_states: expected {direction}_h of shape {ours.shape}, got {theirs.shape}"
+            )
+        gaps[direction] = np.abs(ours - theirs)[0].max(axis=-1)  # (time,)
+    direction = max(gaps, key=lambda d: gaps[d].max())
+    step = int(gaps[direction].argmax())
+    return KerasAgreement(max_difference=float(gaps[direction][step]), worst=(direction, step),
+                          steps=result.mask.size)
 
 
 def junk_values(time_steps: int, features: int, seed: int = 0) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers.trace import _check_mask
+from helpers.trace import validated_mask
 
 
 def checked_mask(inputs, mask) -> np.ndarray:
@@ -33,7 +33,7 @@ def checked_mask(inputs, mask) -> np.ndarray:
             f"mask: expected rank 2, shape (batch, time) = {batch_time} to match inputs of shape "
             f"{tuple(np.shape(inputs))}, got rank {m.ndim}, shape {m.shape}{_shape_hint(m.shape, batch_time)}"
         )
-    return _check_mask(m, batch_time, single=False)
+    return validated_mask(m, batch_time, single=False)
 
 
 def _batch_time(inputs) -> tuple[int, int]:

@@ -43,7 +43,7 @@ class LSTMWeights:
     @classmethod
     def from_layer(cls, lstm) -> LSTMWeights:
         """Read the weights of a built ``keras.layers.LSTM``."""
-        _require_lstm(lstm, "layer")
+        require_lstm(lstm, "layer")
         cell = lstm.cell
         units = cell.units
         bias = cell.bias.numpy() if cell.use_bias else np.zeros(4 * units)
@@ -219,15 +219,15 @@ def trace_lstm(layer, inputs, mask=None) -> LSTMTrace:
     mask: (batch, time) or (time,), bool or 0/1 integers; None means every step is valid.
     Returns an LSTMTrace with batched arrays (batch, time, units).
     """
-    _require_lstm(layer, "layer")
+    require_lstm(layer, "layer")
     weights = LSTMWeights.from_layer(layer)
-    x, m = _check_inputs_and_mask(inputs, mask, weights.features)
+    x, m = checked_inputs_and_mask(inputs, mask, weights.features)
     return run_lstm(weights, x, m, go_backwards=bool(layer.go_backwards))
 
 
 def bilstm_weights(layer) -> tuple[LSTMWeights, LSTMWeights]:
     """The (forward, backward) weights of a built ``Bidirectional(LSTM(...))``."""
-    _require_bidirectional_lstm(layer)
+    require_bidirectional_lstm(layer)
     return LSTMWeights.from_layer(layer.forward_layer), LSTMWeights.from_layer(layer.backward_layer)
 
 
@@ -251,7 +251,7 @@ def trace_bilstm(layer, inputs, mask=None) -> BiLSTMTrace:
     Returns a BiLSTMTrace with batched arrays (batch, time, units) aligned to input time.
     """
     forward, backward = bilstm_weights(layer)
-    x, m = _check_inputs_and_mask(inputs, mask, forward.features)
+    x, m = checked_inputs_and_mask(inputs, mask, forward.features)
     return run_bilstm(forward, backward, x, m)
 
 
@@ -275,7 +275,7 @@ def _activation_name(function, argument: str) -> str:
     return name
 
 
-def _require_lstm(layer, argument: str) -> None:
+def require_lstm(layer, argument: str) -> None:
     import keras
 
     if isinstance(layer, keras.layers.Bidirectional):
@@ -291,7 +291,7 @@ def _require_lstm(layer, argument: str) -> None:
         )
 
 
-def _require_bidirectional_lstm(layer) -> None:
+def require_bidirectional_lstm(layer) -> None:
     import keras
 
     if not isinstance(layer, keras.layers.Bidirectional):
@@ -309,8 +309,13 @@ def _require_bidirectional_lstm(layer) -> None:
         )
 
 
-def _check_inputs_and_mask(inputs, mask, features: int) -> tuple[np.ndarray, np.ndarray]:
-    """Validate and batch inputs -> (batch, time, features) float64 and mask -> (batch, time) bool."""
+def checked_inputs_and_mask(
+    inputs, mask, features: int, allow_nan: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate and batch inputs -> (batch, time, features) float64 and mask -> (batch, time) bool.
+
+    NaN in ``inputs`` is an error unless ``allow_nan`` (Keras itself can be asked about NaN pads).
+    """
     x = np.asarray(inputs)
     if x.dtype == object or not (np.issubdtype(x.dtype, np.number) or x.dtype == bool):
         raise TypeError(f"inputs: expected a numeric array, got dtype {x.dtype}")
@@ -326,12 +331,13 @@ def _check_inputs_and_mask(inputs, mask, features: int) -> tuple[np.ndarray, np.
             f"inputs: expected {features} features (the layer's input size), got shape {x.shape}"
         )
     x = x.astype(np.float64)
-    if np.isnan(x).any():
+    if not allow_nan and np.isnan(x).any():
         raise ValueError(f"inputs: expected no NaN, got {int(np.isnan(x).sum())} NaN value(s)")
-    return x, _check_mask(mask, x.shape[:2], single)
+    return x, validated_mask(mask, x.shape[:2], single)
 
 
-def _check_mask(mask, batch_time: tuple[int, int], single: bool) -> np.ndarray:
+def validated_mask(mask, batch_time: tuple[int, int], single: bool) -> np.ndarray:
+    """Validate a mask of shape (batch, time), or (time,) when ``single`` -> (batch, time) bool."""
     if mask is None:
         return np.ones(batch_time, dtype=bool)
     m = np.asarray(mask)

@@ -1,6 +1,7 @@
 """Widgets that wire helpers.explorer and helpers.plots together: a pad editor and the masking explorer.
 
-Every update recomputes with the NumPy reference (no TensorFlow call), changes the existing figure's
+Every update recomputes with the NumPy reference, asks Keras for the same states through one traced
+call (``helpers.keras_states.KerasStepProbe``: never an eager call), changes the existing figure's
 artists in place and re-renders that same figure into an ``ipywidgets.Output``: the notebooks use the
 standard inline backend, which shows static images. Controls carry stable CSS classes (``mtp-...``)
 for browser tests.
@@ -15,7 +16,15 @@ import numpy as np
 import traitlets
 from IPython.display import Image, display
 
-from helpers.explorer import MERGE_MODES, ExplorerResult, explore, junk_values
+from helpers.explorer import (
+    MERGE_MODES,
+    ExplorerResult,
+    KerasAgreement,
+    explore,
+    junk_values,
+    keras_agreement,
+)
+from helpers.keras_states import KerasStepProbe
 from helpers.padding import PRESETS, preset_mask
 from helpers.plots import ExplorerFigure
 from helpers.rendering import figure_png
@@ -106,12 +115,15 @@ class PadEditor(widgets.VBox):
 class MaskingExplorer(widgets.VBox):
     """Pad a sequence, switch the mask on and off, and watch both directions of a Bidirectional LSTM.
 
-    layer: a built ``Bidirectional(LSTM(...))``; its weights are read once, here, and every update
-    runs the NumPy reference (no TensorFlow call). sequence: (time, features), the real data; with k
-    real slots in the mask, its first k rows fill them in order and padded slots get the pad value.
+    layer: a built ``Bidirectional(LSTM(...))``; its weights are read once, here. Every update runs
+    the NumPy reference, then asks Keras for the same states through one traced call (a
+    ``KerasStepProbe`` built here) and says whether they agree at every step.
+    sequence: (time, features), the real data; with k real slots in the mask, its first k rows fill
+    them in order and padded slots get the pad value.
     tokens: None or ``time`` labels, one per row of ``sequence``. seed: the random preset and junk.
     preset, n_pads: the padding shown first. dpi: resolution of the live picture.
-    ``result`` holds the current ExplorerResult, ``figure`` the one Figure that every update redraws.
+    ``result`` holds the current ExplorerResult, ``agreement`` its KerasAgreement, ``figure`` the one
+    Figure that every update redraws.
     """
 
     def __init__(self, layer, sequence, tokens=None, seed: int = 0, preset: str = "post",
@@ -133,13 +145,16 @@ class MaskingExplorer(widgets.VBox):
         self.merge_mode = widgets.ToggleButtons(options=MERGE_MODES, value=merge_mode, description="merge",
                                                 style={"button_width": "auto"}).add_class("mtp-merge-mode")
         self.explanation = widgets.HTML().add_class("mtp-explanation")
+        self.keras_check = widgets.HTML().add_class("mtp-keras-agreement")
         self.output = widgets.Output().add_class("mtp-heatmap")
         self.result = self.compute()  # validates sequence and tokens
+        self.keras = KerasStepProbe(layer, time)
+        self.agreement = self.ask_keras()
         self.view = ExplorerFigure(self.result, dpi=dpi)
         self.figure = self.view.figure
         controls = widgets.HBox([self.use_mask, self.pad_value, self.merge_mode],
                                 layout={"flex_flow": "row wrap", "align_items": "center"})
-        super().__init__([self.editor, controls, self.explanation, self.output])
+        super().__init__([self.editor, controls, self.explanation, self.keras_check, self.output])
         self.add_class("mtp-explorer")
         self._explain()
         self.render()
@@ -152,9 +167,15 @@ class MaskingExplorer(widgets.VBox):
         return explore(self.weights, self.sequence, self.editor.value, use_mask=self.use_mask.value,
                        pad_value=pad, merge_mode=self.merge_mode.value, tokens=self.tokens)
 
+    def ask_keras(self) -> KerasAgreement:
+        """Keras's states for the current inputs (one traced call) compared with ``result``'s."""
+        layer_mask = self.result.mask if self.result.use_mask else np.ones_like(self.result.mask)
+        return keras_agreement(self.result, self.keras(self.result.inputs, layer_mask))
+
     def update(self, change=None) -> None:
-        """Recompute, update the figure's artists in place, and re-render it (the controls' callback)."""
+        """Recompute, ask Keras, update the figure's artists in place, and re-render (the callback)."""
         self.result = self.compute()
+        self.agreement = self.ask_keras()
         self.view.update(self.result)
         self._explain()
         self.render()
@@ -171,6 +192,10 @@ class MaskingExplorer(widgets.VBox):
 
     def _explain(self) -> None:
         self.explanation.value = f"<p style='font-size:1.15em'>{html.escape(self.result.message)}</p>"
+        colour = "#1a7f37" if self.agreement.agrees else "#cf222e"
+        weight = "normal" if self.agreement.agrees else "bold"
+        self.keras_check.value = (f"<p style='color:{colour}; font-weight:{weight}'>"
+                                  f"{html.escape(self.agreement.message)}</p>")
 
 
 def _step_toggle(step: int) -> widgets.ToggleButton:
