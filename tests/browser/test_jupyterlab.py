@@ -66,7 +66,8 @@ def click_explorer(lab, screenshots: Path, prefix: str) -> None:
     """The explorer rendered; a pad toggle, a preset and the mask switch each change the picture."""
     explorer = lab.page.locator(EXPLORER).first
     explorer.scroll_into_view_if_needed()
-    for control in (".mtp-pad-toggle", ".mtp-preset", ".mtp-use-mask", ".mtp-heatmap"):
+    controls = (".mtp-pad-toggle", ".mtp-preset", ".mtp-use-mask", ".mtp-keras-agreement", ".mtp-heatmap")
+    for control in controls:
         assert explorer.locator(control).first.is_visible(), f"explorer control {control} is not visible"
     if not lab.page.locator(PICTURE).count():
         time.sleep(REDRAW_TIMEOUT_S / 4)  # the output may still be arriving
@@ -89,6 +90,8 @@ def click_explorer(lab, screenshots: Path, prefix: str) -> None:
     explorer.locator(".mtp-use-mask input[type=checkbox]").uncheck()
     wait_for_new_picture(lab, after_preset, "switching the mask off")
     explorer.screenshot(path=screenshots / f"{prefix}-explorer-after-mask-off.png")
+    keras_line = explorer.locator(".mtp-keras-agreement").inner_text()
+    assert "Keras agrees at every step" in keras_line, f"the explorer's Keras check says {keras_line!r}"
     assert lab.error_outputs() == [], "error output after clicking:\n" + "\n\n".join(lab.error_outputs())
 
 
