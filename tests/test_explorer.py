@@ -220,6 +220,8 @@ def test_explorer_states_are_keras_states_at_every_step(layer, weights, sequence
     layer_mask = mask if use_mask else np.ones_like(mask)
     agreement = keras_agreement(result, probe(result.inputs, layer_mask))
     assert agreement.agrees and agreement.max_difference <= KERAS_ATOL, agreement
+    masked = int((~mask).sum()) if use_mask else 0
+    assert agreement.masked == masked and (f"{masked} of them masked" in agreement.message) == bool(masked)
     eager = keras_step_states(layer, result.inputs, layer_mask)  # the probe is Keras too
     np.testing.assert_allclose(probe(result.inputs, layer_mask).forward_h, eager.forward_h, atol=1e-6)
     np.testing.assert_allclose(probe(result.inputs, layer_mask).output, eager.output, atol=1e-6)

@@ -60,11 +60,13 @@ class KerasAgreement:
 
     max_difference: the largest absolute difference over every step, both directions.
     worst: (direction, step) where it is largest. agrees: max_difference <= KERAS_ATOL.
+    steps: how many steps were compared; masked: how many of them the layer was told to skip.
     """
 
     max_difference: float
     worst: tuple[str, int]
     steps: int
+    masked: int
 
     @property
     def agrees(self) -> bool:
@@ -73,8 +75,9 @@ class KerasAgreement:
     @property
     def message(self) -> str:
         if self.agrees:
-            return (f"Keras agrees at every step ({self.steps} steps, both directions, masked ones "
-                    f"included): max |Δ| = {self.max_difference:.1e}.")
+            masked = f", {self.masked} of them masked" if self.masked else ""
+            return (f"Keras agrees at every step ({self.steps} steps{masked}, both directions): "
+                    f"max |Δ| = {self.max_difference:.1e}.")
         direction, step = self.worst
         return (f"Keras DISAGREES with this picture: {direction} direction, step {step}, "
                 f"|Δ| = {self.max_difference:.3g} (more than {KERAS_ATOL:g}).")
@@ -98,7 +101,7 @@ def keras_agreement(result: ExplorerResult, keras_states) -> KerasAgreement:
     direction = max(gaps, key=lambda d: gaps[d].max())
     step = int(gaps[direction].argmax())
     return KerasAgreement(max_difference=float(gaps[direction][step]), worst=(direction, step),
-                          steps=result.mask.size)
+                          steps=result.mask.size, masked=int((~result.mask).sum()) if result.use_mask else 0)
 
 
 def junk_values(time_steps: int, features: int, seed: int = 0) -> np.ndarray:
