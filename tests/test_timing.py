@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from helpers.timing import Timing, batches_in_order, measure, padded_cells, padding_fraction
+from helpers.timing import (
+    Timing,
+    batches_in_order,
+    measure,
+    measure_interleaved,
+    padded_cells,
+    padding_fraction,
+)
 
 
 def test_measure_counts_repeats_and_warmup():
@@ -13,10 +20,33 @@ def test_measure_counts_repeats_and_warmup():
     assert timing.seconds.shape == (4,) and (timing.seconds >= 0).all()
 
 
-def test_median_ignores_one_slow_repeat():
-    timing = Timing(np.array([0.010, 0.011, 0.012, 0.013, 5.0]))
+def test_best_and_median_ignore_one_slow_repeat():
+    timing = Timing(np.array([0.011, 0.010, 0.012, 0.013, 5.0]))
+    assert timing.best == pytest.approx(0.010)
     assert timing.median == pytest.approx(0.012)
-    assert "12.00 ms (median of 5" in str(timing)
+    assert str(timing) == "10.00 ms (fastest of 5; median 12.00, slowest 5000.00 ms)"
+
+
+def test_measure_interleaved_takes_turns():
+    order = []
+    timings = measure_interleaved({"a": lambda: order.append("a"), "b": lambda: order.append("b")},
+                                  repeats=3, warmup=1)
+    assert order == ["a", "b"] * 4
+    assert set(timings) == {"a", "b"} and all(t.seconds.shape == (3,) for t in timings.values())
+
+
+def test_one_slow_repeat_leaves_best_untouched():
+    """The first timed call pauses (as a busy machine would); the fastest repeat does not see it."""
+    import time
+
+    state = {"calls": 0}
+
+    def slow_once():
+        state["calls"] += 1
+        time.sleep(0.02 if state["calls"] == 2 else 0.0)  # the first timed call is slow
+
+    timings = measure_interleaved({"slow": slow_once, "fast": lambda: None}, repeats=3)
+    assert timings["slow"].seconds[0] >= 0.02 and timings["slow"].best < 0.02
 
 
 @pytest.mark.parametrize(("kwargs", "error"), [
@@ -27,6 +57,17 @@ def test_median_ignores_one_slow_repeat():
 def test_measure_rejects_bad_arguments(kwargs, error):
     with pytest.raises(error):
         measure(**kwargs)
+
+
+@pytest.mark.parametrize(("kwargs", "error", "match"), [
+    ({"calls": {}}, TypeError, "non-empty dict"),
+    ({"calls": [print]}, TypeError, "non-empty dict"),
+    ({"calls": {"x": 3}}, TypeError, r"calls\['x'\]"),
+    ({"calls": {"x": print}, "repeats": True}, ValueError, "repeats"),
+])
+def test_measure_interleaved_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        measure_interleaved(**kwargs)
 
 
 def test_batches_in_order_splits_and_sorts():

@@ -1,9 +1,14 @@
-"""Timing that survives a noisy machine (medians of repeats), and the padded work of a batching order."""
+"""Timing that survives a noisy machine (interleaved repeats, the fastest of each), and padded work.
+
+On a shared machine other programs only ever add time to a call, never take it away, and a burst
+of load hits whatever runs at that moment. So ``measure_interleaved`` runs the calls you compare
+in turns, round after round, and you compare their fastest repeats (``Timing.best``).
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,9 +16,14 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Timing:
-    """Wall-clock seconds of several repeats of one call; compare medians, never single runs."""
+    """Wall-clock seconds of several repeats of one call; compare the fastest, never single runs."""
 
     seconds: np.ndarray
+
+    @property
+    def best(self) -> float:
+        """The fastest repeat, in seconds: the closest to the call's own cost, as load only adds time."""
+        return float(np.min(self.seconds))
 
     @property
     def median(self) -> float:
@@ -21,8 +31,9 @@ class Timing:
         return float(np.median(self.seconds))
 
     def __str__(self) -> str:
-        low, high = 1e3 * self.seconds.min(), 1e3 * self.seconds.max()
-        return f"{1e3 * self.median:.2f} ms (median of {self.seconds.size}, from {low:.2f} to {high:.2f} ms)"
+        high = 1e3 * self.seconds.max()
+        return (f"{1e3 * self.best:.2f} ms (fastest of {self.seconds.size}; median {1e3 * self.median:.2f}, "
+                f"slowest {high:.2f} ms)")
 
 
 def measure(call: Callable[[], object], repeats: int = 5, warmup: int = 1) -> Timing:
@@ -33,17 +44,38 @@ def measure(call: Callable[[], object], repeats: int = 5, warmup: int = 1) -> Ti
     """
     if not callable(call):
         raise TypeError(f"call: expected a function without arguments, got {type(call).__name__}")
+    return measure_interleaved({"call": call}, repeats=repeats, warmup=warmup)["call"]
+
+
+def measure_interleaved(
+    calls: Mapping[Hashable, Callable[[], object]], repeats: int = 5, warmup: int = 1
+) -> dict[Hashable, Timing]:
+    """Time several calls in turns: ``warmup`` untimed rounds, then ``repeats`` timed rounds.
+
+    calls: {name: function without arguments}. Each round calls every function once, in the order
+    given, so that a burst of load on a shared machine slows all of them rather than one.
+    Returns {name: Timing} with ``repeats`` seconds each; compare their ``best``.
+    """
+    if not isinstance(calls, Mapping) or not calls:
+        raise TypeError(f"calls: expected a non-empty dict of functions, got {type(calls).__name__}")
+    for name, call in calls.items():
+        if not callable(call):
+            raise TypeError(
+                f"calls[{name!r}]: expected a function without arguments, got {type(call).__name__}"
+            )
     for name, value, least in (("repeats", repeats, 1), ("warmup", warmup, 0)):
         if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < least:
             raise ValueError(f"{name}: expected an int >= {least}, got {value!r}")
     for _ in range(warmup):
-        call()
-    seconds = []
+        for call in calls.values():
+            call()
+    seconds: dict[Hashable, list[float]] = {name: [] for name in calls}
     for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        seconds.append(time.perf_counter() - start)
-    return Timing(np.array(seconds))
+        for name, call in calls.items():
+            start = time.perf_counter()
+            call()
+            seconds[name].append(time.perf_counter() - start)
+    return {name: Timing(np.array(values)) for name, values in seconds.items()}
 
 
 def batches_in_order(lengths, batch_size: int, order=None) -> list[np.ndarray]:
