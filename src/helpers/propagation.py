@@ -18,7 +18,7 @@ VERDICTS = {
     "ORs the masks": "the output's mask is True where any input's mask is True",
     "marks all real": "the output carries a mask that is True everywhere: the padding counts as real",
     "changes": "the output carries a mask that differs from the inputs' masks",
-    "consumes": "the layer uses the mask; its output has no time axis left to mask",
+    "consumes": "the output has no time axis left to mask, and Keras gives no warning",
     "destroys": "the output has no mask, and Keras warns",
     "drops silently": "the output still has a time axis but no mask, and Keras says nothing",
 }
