@@ -40,3 +40,34 @@ seeds: install
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info
+
+# Binder and the classroom (README: "For instructors"; classroom/README.md). CI runs both tests.
+# binder-test: a fresh environment from .binder/ alone, every notebook run in it (tests/test_binder.py).
+# classroom-install: the one-machine JupyterHub's environment (the runtime pins and the classroom
+# extra, installed as classroom/Dockerfile installs them) and its proxy from npm, under build/.
+CLASSROOM_ENV  := build/classroom-venv
+CLASSROOM_NODE := build/classroom-node
+
+.PHONY: binder-test classroom-install classroom-test classroom-bench
+
+binder-test: install
+	MTP_BINDER_TEST=1 $(BIN)/python -m pytest tests/test_binder.py
+
+classroom-install: $(CLASSROOM_ENV)/.installed $(CLASSROOM_NODE)/.installed
+
+$(CLASSROOM_ENV)/.installed: pyproject.toml $(shell find src -name '*.py')
+	test -x $(CLASSROOM_ENV)/bin/python || $(PYTHON) -m venv $(CLASSROOM_ENV)
+	$(CLASSROOM_ENV)/bin/python -m pip install --quiet --disable-pip-version-check '.[classroom]'
+	touch $@
+
+$(CLASSROOM_NODE)/.installed: classroom/package.json classroom/package-lock.json
+	mkdir -p $(CLASSROOM_NODE)
+	cp classroom/package.json classroom/package-lock.json $(CLASSROOM_NODE)/
+	cd $(CLASSROOM_NODE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+classroom-test: install classroom-install
+	MTP_CLASSROOM_TEST=1 $(BIN)/python -m pytest tests/test_classroom.py
+
+classroom-bench: install classroom-install
+	$(BIN)/python classroom/loadtest.py --students 10 --write-readme

@@ -177,6 +177,18 @@ def widget_latency() -> tuple[dict[str, float] | None, str]:
         return None, f"widget_latency.measure() failed: {type(exc).__name__}: {exc}"
 
 
+def server_memory(paths: list[Path]) -> str:
+    """The Markdown section of benchmarks/server_memory.py (a server with one and with two notebooks
+    open), or a line saying why it is missing."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        import server_memory as module
+
+        return module.markdown(module.measure(paths))
+    except Exception as exc:  # noqa: BLE001 - the rest of the report still stands
+        return f"Server memory not measured: {type(exc).__name__}: {exc}"
+
+
 def machine() -> str:
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
@@ -252,12 +264,9 @@ def report(results: list[tuple[Path, Run, Run]], latency: dict[str, float] | Non
 
 
 def write_readme(text: str) -> None:
-    readme = README.read_text(encoding="utf-8")
-    if START not in readme or END not in readme:
-        raise SystemExit(f"{README} has no {START} ... {END} section to replace")
-    head, rest = readme.split(START, 1)
-    _, tail = rest.split(END, 1)
-    README.write_text(f"{head}{START}\n{text}\n{END}{tail}", encoding="utf-8")
+    from helpers.processes import replace_marked_section
+
+    replace_marked_section(README, START, END, text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -266,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true",
                         help="print only; leave benchmarks/README.md alone")
     parser.add_argument("--no-widgets", action="store_true", help="skip the widget latency figures")
+    parser.add_argument("--no-server", action="store_true",
+                        help="skip the server memory figures (server + 1 and + 2 kernels)")
     args = parser.parse_args(argv)
 
     paths = series(args.only)
@@ -280,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
         results.append((path, floor, run))
     latency, note = (None, "skipped (--no-widgets)") if args.no_widgets else widget_latency()
     text = report(results, latency, note)
+    if not args.no_server:
+        text += "\n\n" + server_memory(paths)
     print(text)
     if not args.no_write and not args.only:
         write_readme(text)

@@ -1,12 +1,13 @@
-"""Repository hygiene: pins agree, notebooks are committed clean and follow the template."""
+"""Repository hygiene: notebooks are committed clean and follow the template.
+
+The pins of the Binder and conda routes are checked in tests/test_binder.py.
+"""
 
 import json
 import re
 from pathlib import Path
 
 import pytest
-import yaml
-from packaging.requirements import Requirement
 
 from helpers.toc import NOTEBOOK_NAME, TOC_END, TOC_START, replace_toc, series_notebooks, toc_markdown
 
@@ -17,76 +18,6 @@ ALL_NOTEBOOKS = sorted(NOTEBOOKS.glob("*.ipynb"))
 
 def load(path: Path) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
-
-
-def minor_pin(specifier: str) -> str:
-    """'==2.21.*' or '2.21' -> '2.21'."""
-    match = re.fullmatch(r"(?:==)?(\d+\.\d+)(?:\.\*)?", specifier.strip())
-    if not match:
-        raise ValueError(f"expected a pin to a minor version such as '==2.21.*', got {specifier!r}")
-    return match.group(1)
-
-
-def pyproject_pins(pyproject_text: str) -> dict[str, str]:
-    import tomllib
-
-    project = tomllib.loads(pyproject_text)["project"]
-    texts = project["dependencies"] + [d for ds in project["optional-dependencies"].values() for d in ds]
-    return {Requirement(t).name.lower(): minor_pin(str(Requirement(t).specifier)) for t in texts}
-
-
-def environment_pins(environment_text: str) -> dict[str, str]:
-    pins = {}
-    for entry in yaml.safe_load(environment_text)["dependencies"]:
-        if isinstance(entry, dict):
-            for text in entry["pip"]:
-                requirement = Requirement(text)
-                pins[requirement.name.lower()] = minor_pin(str(requirement.specifier))
-        elif "=" in entry:
-            name, version = entry.split("=", 1)
-            pins[name.strip().lower()] = minor_pin(version)
-    return pins
-
-
-def pin_disagreements(pyproject_text: str, environment_text: str) -> list[str]:
-    ours, theirs = pyproject_pins(pyproject_text), environment_pins(environment_text)
-    theirs.pop("python", None)
-    problems = [f"{n}: pyproject {v} vs environment.yml {theirs.get(n, 'absent')}"
-                for n, v in ours.items() if theirs.get(n) != v]
-    problems += [f"{n}: only in environment.yml" for n in theirs if n not in ours]
-    return problems
-
-
-def test_pins_in_pyproject_and_environment_yml_agree():
-    problems = pin_disagreements(
-        (ROOT / "pyproject.toml").read_text(), (ROOT / "environment.yml").read_text()
-    )
-    assert not problems, "pins disagree:\n" + "\n".join(problems)
-
-
-def test_pin_check_notices_a_changed_pin():
-    environment = (ROOT / "environment.yml").read_text()
-    changed = environment.replace("keras==3.15.*", "keras==3.14.*")
-    assert changed != environment
-    assert pin_disagreements((ROOT / "pyproject.toml").read_text(), changed) == [
-        "keras: pyproject 3.15 vs environment.yml 3.14"
-    ]
-
-
-def test_environment_yml_pins_python_inside_requires_python():
-    import tomllib
-
-    requires = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["requires-python"]
-    python = next(e for e in yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
-                  if isinstance(e, str) and e.startswith("python="))
-    from packaging.specifiers import SpecifierSet
-
-    assert SpecifierSet(requires).contains(python.split("=")[1] + ".0")
-
-
-def test_environment_yml_installs_nothing_local():
-    text = (ROOT / "environment.yml").read_text()
-    assert not re.search(r"^\s*-\s*(-e\s|\.|file:)", text, re.M), "Binder caching breaks on local installs"
 
 
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
