@@ -64,6 +64,14 @@ def test_single_lstm_and_single_sequence(data):
     assert keras_lstm_states(lstm, data, MASK).c is None
 
 
+def test_layer_output_can_be_left_out(data):
+    layer = make_bilstm(UNITS, FEATURES, 7)
+    with_output = keras_step_states(layer, data, MASK)
+    without = keras_step_states(layer, data, MASK, layer_output=False)
+    assert without.output is None and with_output.output is not None
+    np.testing.assert_array_equal(with_output.forward_h, without.forward_h)
+
+
 def test_nan_pads_are_allowed_and_stay_out_of_the_states(data):
     nan_pads = np.where(MASK[..., None], data, np.nan).astype("float32")
     states = keras_step_states(make_bilstm(UNITS, FEATURES, 5), nan_pads, MASK)

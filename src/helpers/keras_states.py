@@ -36,14 +36,15 @@ class KerasBiLSTMStates:
 
     forward_h, backward_h: (batch, time, units) float32; forward_c, backward_c: the same or None.
     output: what the Bidirectional layer itself returns for the same inputs and mask (a NumPy
-    array, or a list of arrays when the layer has ``return_state=True`` or ``merge_mode=None``).
+    array, or a list of arrays when the layer has ``return_state=True`` or ``merge_mode=None``),
+    or None when not asked for.
     """
 
     forward_h: np.ndarray
     backward_h: np.ndarray
     forward_c: np.ndarray | None
     backward_c: np.ndarray | None
-    output: np.ndarray | list[np.ndarray]
+    output: np.ndarray | list[np.ndarray] | None
 
 
 def keras_lstm_states(lstm, inputs, mask=None, cell_states: bool = False) -> KerasLSTMStates:
@@ -59,12 +60,15 @@ def keras_lstm_states(lstm, inputs, mask=None, cell_states: bool = False) -> Ker
     return _lstm_states(lstm, x.astype("float32"), m, cell_states)
 
 
-def keras_step_states(layer, inputs, mask=None, cell_states: bool = False) -> KerasBiLSTMStates:
+def keras_step_states(
+    layer, inputs, mask=None, cell_states: bool = False, layer_output: bool = True
+) -> KerasBiLSTMStates:
     """Keras's per-step states of both directions of a built ``Bidirectional(LSTM(...))``.
 
     inputs: (batch, time, features) or (time, features); mask: (batch, time) / (time,) bool or 0/1,
     None = every step real. ``cell_states=True`` also returns c at every step (one Keras call per
-    step and direction: slower). Returns batched arrays (batch, time, units) and the layer's output.
+    step and direction: slower). Returns batched arrays (batch, time, units) and, unless
+    ``layer_output=False`` (one Keras call fewer), the layer's own output.
     """
     import keras
 
@@ -74,9 +78,9 @@ def keras_step_states(layer, inputs, mask=None, cell_states: bool = False) -> Ke
     x = x.astype("float32")
     forward = _lstm_states(layer.forward_layer, x, m, cell_states)
     backward = _lstm_states(layer.backward_layer, x, m, cell_states)
-    result = layer(x, mask=m)
+    result = layer(x, mask=m) if layer_output else None
     output = ([keras.ops.convert_to_numpy(t) for t in result] if isinstance(result, list | tuple)
-              else keras.ops.convert_to_numpy(result))
+              else None if result is None else keras.ops.convert_to_numpy(result))
     return KerasBiLSTMStates(forward_h=forward.h, backward_h=backward.h, forward_c=forward.c,
                              backward_c=backward.c, output=output)
 
