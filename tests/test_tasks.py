@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from helpers.padding import is_right_padded
-from helpers.tasks import best_accuracy_without_mask, switch_logs
+from helpers.tasks import all_switch_logs, best_accuracy_without_mask, switch_logs
 
 
 def test_switch_logs_shapes_and_types():
@@ -74,3 +74,46 @@ def test_best_accuracy_without_mask_matches_a_large_sample():
 
 def test_more_padding_hides_more():
     assert best_accuracy_without_mask(12, 2, 10) < best_accuracy_without_mask(10, 2, 5) < 1.0
+
+
+def test_all_switch_logs_lists_each_log_once_with_its_chance():
+    logs, chance = all_switch_logs(time=5, min_length=2, max_length=5)
+    # lengths 2..4 on two sides, length 5 (no padding) once: 2 * (4 + 8 + 16) + 32
+    assert len(chance) == logs.x.shape[0] == 2 * (4 + 8 + 16) + 32
+    assert chance.sum() == pytest.approx(1.0)
+    rows = {(tuple(x), tuple(m)) for x, m in zip(logs.x[..., 0].astype(int), logs.mask, strict=True)}
+    assert len(rows) == len(chance)
+    np.testing.assert_array_equal(logs.mask.sum(axis=1), logs.lengths)
+    assert (logs.x[~logs.mask] == 0).all()
+    for x, mask, y in zip(logs.x[..., 0], logs.mask, logs.y, strict=True):
+        assert y == float(x[mask][0] == x[mask][-1])
+    assert float(np.sum(chance * logs.y)) == pytest.approx(0.5)
+
+
+def test_all_switch_logs_chance_matches_switch_logs_frequencies():
+    logs, chance = all_switch_logs(time=4, min_length=1, max_length=3)
+    index = {(tuple(x), tuple(m)): i for i, (x, m) in enumerate(zip(logs.x[..., 0].astype(int), logs.mask,
+                                                                        strict=True))}
+    sample = switch_logs(40000, seed=4, time=4, min_length=1, max_length=3)
+    seen = np.zeros(len(chance))
+    for x, m in zip(sample.x[..., 0].astype(int), sample.mask, strict=True):
+        seen[index[(tuple(x), tuple(m))]] += 1
+    np.testing.assert_allclose(seen / len(sample.y), chance, atol=0.005)
+
+
+def test_all_switch_logs_gives_the_best_accuracy_without_mask():
+    logs, chance = all_switch_logs(time=6, min_length=2, max_length=5)
+    looks = {}
+    for x, y, p in zip(logs.x[..., 0].astype(int), logs.y.astype(int), chance, strict=True):
+        looks.setdefault(tuple(x), [0.0, 0.0])[y] += p
+    best = sum(max(p) for p in looks.values())
+    assert best == pytest.approx(best_accuracy_without_mask(time=6, min_length=2, max_length=5))
+
+
+def test_all_switch_logs_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="max_length"):
+        all_switch_logs(time=20, min_length=2, max_length=17)
+    with pytest.raises(TypeError, match="time"):
+        all_switch_logs(time=6.0)
+    with pytest.raises(ValueError, match="min_length"):
+        all_switch_logs(time=6, min_length=4, max_length=3)

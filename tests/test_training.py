@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.training import TrainingState, restore, snapshot
+from helpers.training import TrainingState, restore, snapshot, tracing_count
 
 
 def small_model(seed=0):
@@ -58,3 +58,34 @@ def test_errors_name_the_argument():
     with pytest.raises(ValueError, match="state"):
         restore(other, snapshot(small_model()))
     assert isinstance(snapshot(other), TrainingState)
+
+
+def test_tracing_count_counts_keras_traces():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((None, 1)), keras.layers.LSTM(2), keras.layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    y = np.zeros((8, 1), "float32")
+    start = snapshot(model)
+    model.fit(np.zeros((8, 5, 1), "float32"), y, batch_size=4, epochs=2, verbose=0)
+    restore(model, start)
+    model.fit(np.ones((8, 5, 1), "float32"), y, batch_size=4, epochs=1, verbose=0)
+    assert tracing_count(model) == 1
+    model.fit(np.zeros((8, 6, 1), "float32"), y, batch_size=4, epochs=1, verbose=0)  # a new time length
+    assert tracing_count(model) == 2
+    model.evaluate(np.zeros((8, 5, 1), "float32"), y, batch_size=8, verbose=0)
+    assert tracing_count(model, "test") == 1
+
+
+def test_tracing_count_errors_name_the_argument():
+    model = small_model()
+    with pytest.raises(ValueError, match="has run fit"):
+        tracing_count(model)
+    with pytest.raises(ValueError, match="function"):
+        tracing_count(model, "predict")
+    with pytest.raises(TypeError, match="model"):
+        tracing_count(keras.layers.Dense(2))
+    eager = small_model()
+    eager.compile(optimizer="adam", loss="mse", run_eagerly=True)
+    eager.fit(*data(), epochs=1, batch_size=32, verbose=0)
+    with pytest.raises(ValueError, match="no traced tf.function"):
+        tracing_count(eager)

@@ -56,6 +56,45 @@ def switch_logs(n: int, seed: int, time: int = 12, min_length: int = 2, max_leng
     )
 
 
+def all_switch_logs(
+    time: int = 12, min_length: int = 2, max_length: int = 10
+) -> tuple[SwitchLogs, np.ndarray]:
+    """Every log ``switch_logs`` can make, each once, and the chance that ``switch_logs`` makes it.
+
+    Returns ``(logs, chance)``: ``logs`` as from ``switch_logs`` (n logs: each length, each reading,
+    padded in front and at the end; a log of length ``time`` has no padding and appears once), and
+    ``chance``: (n,) float64, summing to 1. An accuracy weighted by ``chance`` over these logs is the
+    exact expected accuracy on logs drawn by ``switch_logs``: no sample, no luck of the draw.
+    """
+    _check_lengths(time, min_length, max_length)
+    if max_length > 16:
+        raise ValueError(f"max_length: expected at most 16 (2**max_length logs are listed), got {max_length}")
+    x, mask, y, lengths, pre, chance = [], [], [], [], [], []
+    for length in range(min_length, max_length + 1):
+        readings = (np.arange(2**length)[:, None] >> np.arange(length)[::-1]) & 1  # (2**length, length)
+        sides = (False, True) if length < time else (False,)  # a full-length log has no padding
+        for in_front in sides:
+            steps = slice(time - length, time) if in_front else slice(0, length)
+            rows = np.zeros((2**length, time), dtype=int)
+            rows[:, steps] = readings
+            real = np.zeros((2**length, time), dtype=bool)
+            real[:, steps] = True
+            x.append(rows)
+            mask.append(real)
+            y.append(readings[:, 0] == readings[:, -1])
+            lengths.append(np.full(2**length, length))
+            pre.append(np.full(2**length, in_front))
+            chance.append(np.full(2**length, 1.0 / (max_length - min_length + 1) / len(sides) / 2**length))
+    logs = SwitchLogs(
+        x=np.concatenate(x)[..., None].astype("float32"),
+        mask=np.concatenate(mask),
+        y=np.concatenate(y).astype("float32"),
+        lengths=np.concatenate(lengths),
+        pre=np.concatenate(pre),
+    )
+    return logs, np.concatenate(chance)
+
+
 def best_accuracy_without_mask(time: int = 12, min_length: int = 2, max_length: int = 10) -> float:
     """The highest expected accuracy any model can reach on ``switch_logs`` without the mask.
 

@@ -1,4 +1,5 @@
-"""Train one compiled model several times from the same start: snapshot and restore weights and optimizer."""
+"""Train one compiled model several times from the same start: snapshot and restore weights and optimizer,
+and count how often Keras traced its training step."""
 
 from __future__ import annotations
 
@@ -49,6 +50,33 @@ def restore(model, state: TrainingState) -> None:
     for variables, values, _ in pairs:
         for variable, value in zip(variables, values, strict=True):
             variable.assign(value)
+
+
+def tracing_count(model, function: str = "train") -> int:
+    """How many graphs Keras has traced for ``model``'s ``train`` (or ``test``) step so far.
+
+    model: a ``keras.Model`` on the TensorFlow backend that has run ``fit`` (or ``evaluate`` for
+    ``"test"``). 1 after two runs means the second run reused the graph of the first; a new input
+    shape, dtype or structure would add one. Reads the ``tf.function`` that Keras 3.15 keeps inside
+    ``model.train_function`` (``model.test_function``): not public API, pinned to this Keras.
+    """
+    import keras
+
+    if function not in ("train", "test"):
+        raise ValueError(f'function: expected "train" or "test", got {function!r}')
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model: expected a keras.Model, got {type(model).__name__}")
+    step = getattr(model, f"{function}_function", None)
+    if step is None:
+        call = "fit" if function == "train" else "evaluate"
+        raise ValueError(f"model: expected a model that has run {call}, got one without {function}_function")
+    contents = (c.cell_contents for c in step.__closure__ or ())
+    cells = dict(zip(step.__code__.co_freevars, contents, strict=True))
+    traced = cells.get("multi_step_on_iterator")
+    if traced is None or not hasattr(traced, "experimental_get_tracing_count"):
+        raise ValueError(f"model: its {function}_function holds no traced tf.function (run_eagerly, or "
+                         "another Keras version or backend?)")
+    return int(traced.experimental_get_tracing_count())
 
 
 def _optimizer(model):
