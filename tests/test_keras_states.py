@@ -4,7 +4,7 @@ import keras
 import numpy as np
 import pytest
 
-from helpers.keras_states import keras_lstm_states, keras_step_states, reporting_copy
+from helpers.keras_states import keras_lstm_states, keras_step_states, reporting_copy, state_before
 from helpers.models import make_bilstm, make_lstm
 
 TIME, FEATURES, UNITS = 6, 3, 4
@@ -25,16 +25,6 @@ def test_real_steps_are_the_bidirectional_layers_own_sequence_output(data):
     np.testing.assert_allclose(both[MASK], states.output[MASK], atol=1e-6)
     np.testing.assert_array_equal(states.output[~MASK], 0)  # Bidirectional zeroes masked steps itself
     assert np.abs(both[~MASK]).max() > 0  # the copies report the carried state there instead
-
-
-def test_masked_steps_repeat_the_state_keras_carries(data):
-    states = keras_step_states(make_bilstm(UNITS, FEATURES, 1), data, MASK)
-    for row, mask in enumerate(MASK):
-        for t in np.flatnonzero(~mask):
-            before = states.forward_h[row, t - 1] if t else np.zeros(UNITS)
-            after = states.backward_h[row, t + 1] if t + 1 < TIME else np.zeros(UNITS)
-            np.testing.assert_array_equal(states.forward_h[row, t], before)
-            np.testing.assert_array_equal(states.backward_h[row, t], after)
 
 
 def test_final_states_match_return_state(data):
@@ -96,3 +86,18 @@ def test_rejects_what_it_cannot_run(data):
         keras_step_states(make_bilstm(UNITS, FEATURES, 0), data, MASK[:2])
     with pytest.raises(ValueError, match=f"inputs: expected {FEATURES} features"):
         keras_step_states(make_bilstm(UNITS, FEATURES, 0), data[..., :2])
+
+
+def test_state_before_shifts_by_one_step_in_reading_order():
+    states = np.arange(1.0, 5.0)[None, :, None]  # the states after steps 0..3
+    np.testing.assert_array_equal(state_before(states)[0, :, 0], [0, 1, 2, 3])
+    np.testing.assert_array_equal(state_before(states, backwards=True)[0, :, 0], [2, 3, 4, 0])
+    with pytest.raises(ValueError, match=r"states: expected shape \(batch, time, units\)"):
+        state_before(np.zeros((3, 4)))
+
+
+def test_keras_masked_steps_keep_the_state_before(data):
+    states = keras_step_states(make_bilstm(UNITS, FEATURES, 8), data, MASK, layer_output=False)
+    np.testing.assert_array_equal(states.forward_h[~MASK], state_before(states.forward_h)[~MASK])
+    np.testing.assert_array_equal(states.backward_h[~MASK],
+                                  state_before(states.backward_h, backwards=True)[~MASK])

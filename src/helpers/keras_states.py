@@ -161,3 +161,19 @@ class KerasStepProbe:
         return KerasBiLSTMStates(forward_h=np.asarray(forward), backward_h=np.asarray(backward),
                                  forward_c=None, backward_c=None,
                                  output=[np.asarray(o) for o in output] if self._n_outputs else output[0])
+
+
+def state_before(states, backwards: bool = False) -> np.ndarray:
+    """The state each step starts from: what a masked step must keep.
+
+    states: (batch, time, units), aligned to input time (as this module and ``helpers.trace`` give
+    them). Returns the same shape: at step t the state after step t - 1 (``backwards``: after step
+    t + 1, the step read just before), and zeros at the first step a direction reads.
+    """
+    s = np.asarray(states)
+    if s.ndim != 3 or s.shape[1] < 1:
+        raise ValueError(f"states: expected shape (batch, time, units) with time >= 1, got shape {s.shape}")
+    zeros = np.zeros_like(s[:, :1])
+    if backwards:
+        return np.concatenate([s[:, 1:], zeros], axis=1)
+    return np.concatenate([zeros, s[:, :-1]], axis=1)
