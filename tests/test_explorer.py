@@ -217,7 +217,8 @@ def test_explorer_states_are_keras_states_at_every_step(layer, weights, sequence
                                                         use_mask):
     mask = preset_mask(TIME, 0 if preset == "none" else 4, preset, seed=1)
     result = explore(weights, sequence, mask, use_mask=use_mask, pad_value=pad(pad_value))
-    layer_mask = mask if use_mask else np.ones_like(mask)
+    layer_mask = result.layer_mask
+    np.testing.assert_array_equal(layer_mask, mask if use_mask else np.ones_like(mask))
     agreement = keras_agreement(result, probe(result.inputs, layer_mask))
     assert agreement.agrees and agreement.max_difference <= KERAS_ATOL, agreement
     masked = int((~mask).sum()) if use_mask else 0

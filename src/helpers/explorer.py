@@ -43,6 +43,11 @@ class ExplorerResult:
     message: str
 
     @property
+    def layer_mask(self) -> np.ndarray:
+        """(time,) bool: the mask the layer was given, ``mask`` with the mask on, all True with it off."""
+        return self.mask if self.use_mask else np.ones_like(self.mask)
+
+    @property
     def final_difference(self) -> dict[str, float]:
         """Largest absolute gap to the unpadded run of each final output: forward, backward, merged."""
         return _final_difference(self.trace, self.unpadded, self.output, self.unpadded_output)
@@ -87,7 +92,7 @@ def keras_agreement(result: ExplorerResult, keras_states) -> KerasAgreement:
     """Compare ``result.trace`` with Keras's states for the same inputs and mask (batch 1).
 
     keras_states: anything with ``forward_h`` and ``backward_h`` of shape (1, time, units), e.g.
-    ``helpers.keras_states.KerasStepProbe(layer, time)(result.inputs, layer_mask)``.
+    ``helpers.keras_states.KerasStepProbe(layer, time)(result.inputs, result.layer_mask)``.
     """
     gaps = {}
     for direction in ("forward", "backward"):

@@ -169,8 +169,7 @@ class MaskingExplorer(widgets.VBox):
 
     def ask_keras(self) -> KerasAgreement:
         """Keras's states for the current inputs (one traced call) compared with ``result``'s."""
-        layer_mask = self.result.mask if self.result.use_mask else np.ones_like(self.result.mask)
-        return keras_agreement(self.result, self.keras(self.result.inputs, layer_mask))
+        return keras_agreement(self.result, self.keras(self.result.inputs, self.result.layer_mask))
 
     def update(self, change=None) -> None:
         """Recompute, ask Keras, update the figure's artists in place, and re-render (the callback)."""
