@@ -165,7 +165,7 @@ def _verdict(mask_out: np.ndarray | None, shape: tuple[int, ...], warning: str) 
 
 
 def more_cases() -> dict[str, Case]:
-    """Ten more single-input layers, by name, as cases for ``mask_propagation_table`` (exercise 07.2)."""
+    """Ten more single-input layers, by name, as cases for ``mask_propagation_table`` (exercise 08.2)."""
     import keras
 
     layers = keras.layers

@@ -1,128 +1,200 @@
-"""Checkers for notebook 08 (training with masks): a masked mean squared error, and what Keras divides by."""
+"""Checkers for notebook 09 · Mask propagation and custom layers."""
 
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
 from helpers.exercises import exercise
 
-NO_ANSWER = "no answer yet: your function returns None; replace the `...` with your code."
-
-# Padding at the end, in front, a gap, and a single real step; junk (not 0) at the padded slots.
-_MASK = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0], [0, 0, 1, 1, 1, 1], [1, 0, 1, 1, 0, 0],
-                  [0, 0, 0, 1, 0, 0]], bool)
-_RNG = np.random.default_rng(8)
-_TRUE = _RNG.normal(0.0, 1.0, (*_MASK.shape, 2)).astype("float32")
-_PRED = np.where(_MASK[..., None], _RNG.normal(0.0, 1.0, _TRUE.shape), 7.0).astype("float32")
+# Padding at the end, in front, a gap, and one real step; junk (not 0) in the padded slots.
+_MASK = np.array([[1, 1, 1, 0, 0, 0], [0, 0, 1, 1, 1, 1], [1, 0, 1, 1, 0, 1], [0, 0, 0, 1, 0, 0]], bool)
+_VALUES = np.random.default_rng(7).normal(1.0, 2.0, size=(*_MASK.shape, 3)).astype("float32")
 
 
-def _scalar(value) -> float:
+def _numpy(result):
     import keras
 
-    array = np.asarray(keras.ops.convert_to_numpy(value), dtype=float)
-    if array.size != 1:
-        raise ValueError(f"expected one number, got an array of shape {array.shape}")
-    return float(array.reshape(()))
+    return np.asarray(keras.ops.convert_to_numpy(result), dtype=float)
 
 
-def _per_step(y_true, y_pred):
-    return ((np.asarray(y_pred) - np.asarray(y_true)) ** 2).mean(axis=-1)
+def _mean_over_all_steps(x, mask):
+    return x.mean(axis=1)
 
 
-# --- 08.1 masked_mse(y_true, y_pred, mask) ----------------------------------------------------------
-
-def _mse_everywhere(y_true, y_pred, mask):
-    return _per_step(y_true, y_pred).mean()
+def _masked_sum_over_all_steps(x, mask):
+    return (x * mask[..., None]).sum(axis=1) / x.shape[1]
 
 
-def _mse_divides_by_all_steps(y_true, y_pred, mask):
-    return (_per_step(y_true, y_pred) * mask).sum() / mask.size
+def _pads_left_in_the_sum(x, mask):
+    return x.sum(axis=1) / mask.sum(axis=1, keepdims=True)
 
 
-def _mse_per_sequence_first(y_true, y_pred, mask):
-    steps = _per_step(y_true, y_pred)
-    return np.mean([row[keep].mean() for row, keep in zip(steps, mask, strict=True)])
+def _one_mean_for_everything(x, mask):
+    return x[mask].mean(axis=0)
 
 
-def _mse_sums_features(y_true, y_pred, mask):
-    squares = ((np.asarray(y_pred) - np.asarray(y_true)) ** 2).sum(axis=-1)
-    return squares[mask].sum() / mask.sum()
-
-
-@exercise("08.1", "A masked mean squared error", answer_name="masked_mse",
-          wrong_answers=(_mse_everywhere, _mse_divides_by_all_steps, _mse_per_sequence_first,
-                         _mse_sums_features))
-def _check_masked_mse(masked_mse) -> str | None:
-    if not callable(masked_mse):
-        return "expected a function masked_mse(y_true, y_pred, mask)."
-    result = masked_mse(_TRUE.copy(), _PRED.copy(), _MASK.copy())
-    if result is None:
-        return NO_ANSWER
-    got = _scalar(result)
-    steps = _per_step(_TRUE, _PRED)
-    if np.isclose(got, steps[_MASK].sum() / _MASK.sum(), rtol=1e-5):
+@exercise("08.1", "Masked mean pooling", answer_name="masked_mean",
+          wrong_answers=(_mean_over_all_steps, _masked_sum_over_all_steps, _pads_left_in_the_sum,
+                         _one_mean_for_everything))
+def _check_masked_mean(masked_mean) -> str | None:
+    if not callable(masked_mean):
+        return "expected a function masked_mean(x, mask)."
+    result = masked_mean(_VALUES.copy(), _MASK.copy())
+    if result is None or result is Ellipsis:
+        return "your function returns None: replace the `...` with code that returns an array."
+    result = _numpy(result)
+    batch, _, features = _VALUES.shape
+    if result.shape != (batch, features):
+        return f"expected one mean per sequence and feature, shape {(batch, features)}, got {result.shape}."
+    expected = np.stack([_VALUES[b][_MASK[b]].mean(axis=0) for b in range(batch)])
+    if np.allclose(result, expected, rtol=1e-5, atol=1e-6):
         return None
-    if np.isclose(got, steps.mean(), rtol=1e-5):
-        return "the padded steps still count: here they hold junk predictions, so the loss is far too large."
-    if np.isclose(got, (steps * _MASK).sum() / _MASK.size, rtol=1e-5):
-        return "you sum the right steps, but divide by every step of the batch, padding included."
-    if np.isclose(got, _mse_per_sequence_first(_TRUE, _PRED, _MASK), rtol=1e-5):
-        return ("you average each sequence first, so a short sequence weighs as much as a long one. Keras "
-                "pools the real steps of the whole batch and divides once.")
-    if np.isclose(got, _mse_sums_features(_TRUE, _PRED, _MASK), rtol=1e-5):
-        return "each step's error is the mean over the feature axis (as in mean_squared_error), not the sum."
-    return ("not the value Keras computes. Take the mean squared error over the feature axis at every step, "
-            "then average it over the real steps only.")
+    counted = (_VALUES * _MASK[..., None]).sum(axis=1)
+    if np.allclose(result * _MASK.shape[1], counted, rtol=1e-5, atol=1e-5):
+        return "you sum the right steps but divide by the number of all steps, padding included."
+    return ("the padded steps still count: they hold junk here, not zeros. Sum only the real steps and "
+            "divide by how many there are in each row.")
 
 
-# --- 08.2 loss_divisor(mask, sample_weight) ---------------------------------------------------------
+@functools.cache
+def _destroyers() -> frozenset[str]:
+    from helpers.propagation import mask_propagation_table, more_cases
 
-_DIVISOR_CASES = (
-    (_MASK, None),
-    (_MASK, np.array([[1.0], [2.0], [0.5], [3.0], [1.0]])),
-    (_MASK[1:3], np.array([[4.0], [4.0]])),
-    (np.ones((2, 3), bool), np.array([[0.5], [0.5]])),
+    return frozenset(row.layer for row in mask_propagation_table(more_cases()) if row.verdict == "destroys")
+
+
+def _names():
+    from helpers.propagation import more_cases
+
+    return set(more_cases())
+
+
+_WRONG_SETS = (
+    {"MaxPooling1D"},
+    {"Cropping1D", "MaxPooling1D", "Permute", "ZeroPadding1D", "SpatialDropout1D"},
+    {"Cropping1D", "MaxPooling1D", "Permute", "ZeroPadding1D", "UpSampling1D", "GRU(return_sequences=True)"},
 )
 
 
-def _divides_by_all_steps(mask, sample_weight=None):
-    return np.asarray(mask).size
+@exercise("08.2", "Which layers destroy the mask?", answer_name="destroyers", wrong_answers=_WRONG_SETS)
+def _check_destroyers(destroyers) -> str | None:
+    if isinstance(destroyers, str) or not hasattr(destroyers, "__iter__"):
+        return 'expected a set of layer names, such as {"Permute", "Rescaling"}.'
+    answer = set(destroyers)
+    unknown = answer - _names()
+    if unknown:
+        return f"unknown names {sorted(unknown)}: use the names of more_cases(), e.g. {sorted(_names())[:2]}."
+    truth = _destroyers()
+    wrong, missing = answer - truth, truth - answer
+    if not wrong and not missing:
+        return None
+    parts = []
+    if wrong:
+        parts.append(f"{len(wrong)} of your layers do not destroy the mask")
+    if missing:
+        parts.append(f"{len(missing)} layer(s) that do are missing")
+    return "; ".join(parts) + ". Run mask_propagation_table(more_cases()) and look at the verdicts."
 
 
-def _divides_by_weights(mask, sample_weight=None):
-    mask = np.asarray(mask, dtype=float)
-    return mask.sum() if sample_weight is None else (np.asarray(sample_weight) * mask).sum()
+def _hide_step_zero():
+    import keras
+
+    class HideStepZero(keras.layers.Layer):
+        def call(self, inputs):
+            return keras.ops.copy(inputs)
+
+        def compute_mask(self, inputs, mask=None):
+            first = keras.ops.arange(keras.ops.shape(mask)[1]) == 0
+            return keras.ops.logical_and(mask, keras.ops.logical_not(first))
+
+    return HideStepZero
 
 
-def _divides_by_sequences(mask, sample_weight=None):
-    return np.asarray(mask).shape[0]
+def _no_mask_support():
+    import keras
+
+    class HideNothing(keras.layers.Layer):
+        def call(self, inputs):
+            return keras.ops.copy(inputs)
+
+    return HideNothing
 
 
-def _divides_per_sequence(mask, sample_weight=None):
-    return np.asarray(mask).sum(axis=1)
+def _mask_unchanged():
+    import keras
+
+    class PassOn(keras.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.supports_masking = True
+
+        def call(self, inputs):
+            return keras.ops.copy(inputs)
+
+    return PassOn
 
 
-@exercise("08.2", "What does Keras divide the loss by?", answer_name="loss_divisor",
-          wrong_answers=(_divides_by_all_steps, _divides_by_weights, _divides_by_sequences,
-                         _divides_per_sequence))
-def _check_loss_divisor(loss_divisor) -> str | None:
-    if not callable(loss_divisor):
-        return "expected a function loss_divisor(mask, sample_weight=None)."
-    for mask, weights in _DIVISOR_CASES:
-        result = loss_divisor(mask.copy(), None if weights is None else weights.copy())
-        if result is None:
-            return NO_ANSWER
-        if np.asarray(result).size != 1:
-            return "expected one number for the whole batch: Keras divides once, not per sequence."
-        got, expected = _scalar(result), float(mask.sum())
-        if np.isclose(got, expected):
-            continue
-        if np.isclose(got, mask.size):
-            return "the padded steps do not count: compare the loss with and without junk at the padding."
-        if weights is not None and np.isclose(got, float((weights * mask).sum())):
-            return ("with sample weights, Keras does not divide by the sum of the weights: a weight of 2 "
-                    "makes a sequence count twice. Compare both candidates with compute_loss.")
-        if np.isclose(got, mask.shape[0]):
-            return "Keras averages over steps, not over sequences."
-        return "not what Keras divides by. Count what the mask says is real in the whole batch."
-    return None
+def _returns_inputs_itself():
+    import keras
+
+    class SameTensor(keras.layers.Layer):
+        def call(self, inputs):
+            return inputs
+
+        def compute_mask(self, inputs, mask=None):
+            seen = keras.ops.cumsum(keras.ops.cast(mask, "int32"), axis=1)
+            return keras.ops.logical_and(mask, seen > 1)
+
+    return SameTensor
+
+
+def _first_real_step(mask: np.ndarray) -> np.ndarray:
+    return mask & (np.cumsum(mask, axis=1) == 1)
+
+
+@exercise("08.3", "A layer that hides the first real step", answer_name="HideFirstStep",
+          wrong_answers=(_hide_step_zero(), _no_mask_support(), _mask_unchanged(), _returns_inputs_itself()))
+def _check_hide_first_step(HideFirstStep) -> str | None:  # the answer is a class
+    import warnings
+
+    import keras
+
+    layer = HideFirstStep() if isinstance(HideFirstStep, type) else HideFirstStep
+    if not isinstance(layer, keras.layers.Layer):
+        return "expected a class HideFirstStep(keras.layers.Layer)."
+    x = np.where(_MASK[..., None], _VALUES, 0.0).astype("float32")
+    masked = keras.layers.Masking(mask_value=0.0)(x)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            output = layer(masked)
+        except NotImplementedError:
+            return "your layer has no call method yet: write call and compute_mask."
+    if output is None:
+        return "call returns None: replace the `...` in call and compute_mask with code."
+    mask_out = getattr(output, "_keras_mask", None)
+    if not np.allclose(_numpy(output), x):
+        return "the values must pass through unchanged; only the mask changes."
+    if mask_out is None:
+        if any("destroy the mask" in str(w.message) for w in caught):
+            return "Keras says your layer destroys the mask: it needs a compute_mask method."
+        return "your layer's output has no mask: compute_mask must return one."
+    mask_out = _numpy(mask_out).astype(bool)
+    expected = _MASK & ~_first_real_step(_MASK)
+    if mask_out.shape != _MASK.shape:
+        return f"expected a (batch, time) mask of shape {_MASK.shape}, got {mask_out.shape}."
+    if np.array_equal(mask_out, expected):
+        return None
+    if np.array_equal(mask_out, _MASK):
+        new = _numpy(layer.compute_mask(masked, keras.ops.convert_to_tensor(_MASK))).astype(bool)
+        if np.array_equal(new, expected):
+            return ("compute_mask is right, but the output carries the old mask: call returns the input "
+                    "tensor itself, which already has a mask. Return a new tensor.")
+        return "the output's mask is the input's mask: nothing is hidden yet."
+    if (mask_out & ~_MASK).any():
+        return "your mask marks padded steps as real: start from the incoming mask."
+    if np.array_equal(mask_out, _MASK & (np.arange(_MASK.shape[1]) > 0)):
+        return "you hide step 0, but with padding in front the first real step comes later."
+    return "some rows are wrong: hide exactly one step per row, the first one whose mask is True."

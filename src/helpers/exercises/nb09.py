@@ -1,4 +1,4 @@
-"""Checkers for notebook 09 (speed and hardware): will cuDNN take this mask, padding left after bucketing."""
+"""Checkers for notebook 09 (training with masks): a masked mean squared error, and what Keras divides by."""
 
 from __future__ import annotations
 
@@ -8,138 +8,121 @@ from helpers.exercises import exercise
 
 NO_ANSWER = "no answer yet: your function returns None; replace the `...` with your code."
 
+# Padding at the end, in front, a gap, and a single real step; junk (not 0) at the padded slots.
+_MASK = np.array([[1, 1, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0], [0, 0, 1, 1, 1, 1], [1, 0, 1, 1, 0, 0],
+                  [0, 0, 0, 1, 0, 0]], bool)
+_RNG = np.random.default_rng(8)
+_TRUE = _RNG.normal(0.0, 1.0, (*_MASK.shape, 2)).astype("float32")
+_PRED = np.where(_MASK[..., None], _RNG.normal(0.0, 1.0, _TRUE.shape), 7.0).astype("float32")
 
-# --- 09.1 is_cudnn_compatible(mask) -----------------------------------------------------------------
 
-def _rows(*rows: str) -> np.ndarray:
-    return np.array([[c == "1" for c in row] for row in rows], dtype=bool)
+def _scalar(value) -> float:
+    import keras
+
+    array = np.asarray(keras.ops.convert_to_numpy(value), dtype=float)
+    if array.size != 1:
+        raise ValueError(f"expected one number, got an array of shape {array.shape}")
+    return float(array.reshape(()))
 
 
-# (mask, expected, what a wrong verdict on it means)
-_CUDNN_CASES = (
-    (_rows("111100", "110000", "111111"), True, "rejects a right-padded batch (real steps, then padding)"),
-    (_rows("111111", "111111"), True, "rejects a batch without any padding"),
-    (_rows("001111", "111111"), False, "accepts a row padded in front"),
-    (_rows("110111", "111000"), False, "accepts a row with a gap of padding between real steps"),
-    (_rows("111000", "000000"), False, "accepts a batch with a row that is all padding"),
-    (_rows("100000", "111110"), True, "rejects a row with a single real step at the start"),
-    (_rows("000001", "111111"), False, "accepts a row whose only real step is the last one"),
+def _per_step(y_true, y_pred):
+    return ((np.asarray(y_pred) - np.asarray(y_true)) ** 2).mean(axis=-1)
+
+
+# --- 09.1 masked_mse(y_true, y_pred, mask) ----------------------------------------------------------
+
+def _mse_everywhere(y_true, y_pred, mask):
+    return _per_step(y_true, y_pred).mean()
+
+
+def _mse_divides_by_all_steps(y_true, y_pred, mask):
+    return (_per_step(y_true, y_pred) * mask).sum() / mask.size
+
+
+def _mse_per_sequence_first(y_true, y_pred, mask):
+    steps = _per_step(y_true, y_pred)
+    return np.mean([row[keep].mean() for row, keep in zip(steps, mask, strict=True)])
+
+
+def _mse_sums_features(y_true, y_pred, mask):
+    squares = ((np.asarray(y_pred) - np.asarray(y_true)) ** 2).sum(axis=-1)
+    return squares[mask].sum() / mask.sum()
+
+
+@exercise("09.1", "A masked mean squared error", answer_name="masked_mse",
+          wrong_answers=(_mse_everywhere, _mse_divides_by_all_steps, _mse_per_sequence_first,
+                         _mse_sums_features))
+def _check_masked_mse(masked_mse) -> str | None:
+    if not callable(masked_mse):
+        return "expected a function masked_mse(y_true, y_pred, mask)."
+    result = masked_mse(_TRUE.copy(), _PRED.copy(), _MASK.copy())
+    if result is None:
+        return NO_ANSWER
+    got = _scalar(result)
+    steps = _per_step(_TRUE, _PRED)
+    if np.isclose(got, steps[_MASK].sum() / _MASK.sum(), rtol=1e-5):
+        return None
+    if np.isclose(got, steps.mean(), rtol=1e-5):
+        return "the padded steps still count: here they hold junk predictions, so the loss is far too large."
+    if np.isclose(got, (steps * _MASK).sum() / _MASK.size, rtol=1e-5):
+        return "you sum the right steps, but divide by every step of the batch, padding included."
+    if np.isclose(got, _mse_per_sequence_first(_TRUE, _PRED, _MASK), rtol=1e-5):
+        return ("you average each sequence first, so a short sequence weighs as much as a long one. Keras "
+                "pools the real steps of the whole batch and divides once.")
+    if np.isclose(got, _mse_sums_features(_TRUE, _PRED, _MASK), rtol=1e-5):
+        return "each step's error is the mean over the feature axis (as in mean_squared_error), not the sum."
+    return ("not the value Keras computes. Take the mean squared error over the feature axis at every step, "
+            "then average it over the real steps only.")
+
+
+# --- 09.2 loss_divisor(mask, sample_weight) ---------------------------------------------------------
+
+_DIVISOR_CASES = (
+    (_MASK, None),
+    (_MASK, np.array([[1.0], [2.0], [0.5], [3.0], [1.0]])),
+    (_MASK[1:3], np.array([[4.0], [4.0]])),
+    (np.ones((2, 3), bool), np.array([[0.5], [0.5]])),
 )
 
 
-def _right_padded_only(mask):
-    m = np.asarray(mask, dtype=bool)
-    return bool(np.all(m[:, 1:] <= m[:, :-1]))
+def _divides_by_all_steps(mask, sample_weight=None):
+    return np.asarray(mask).size
 
 
-def _starts_real(mask):
-    return bool(np.asarray(mask, dtype=bool)[:, 0].all())
+def _divides_by_weights(mask, sample_weight=None):
+    mask = np.asarray(mask, dtype=float)
+    return mask.sum() if sample_weight is None else (np.asarray(sample_weight) * mask).sum()
 
 
-def _no_empty_row(mask):
-    return bool(np.asarray(mask, dtype=bool).any(axis=1).all())
+def _divides_by_sequences(mask, sample_weight=None):
+    return np.asarray(mask).shape[0]
 
 
-def _per_row(mask):
-    m = np.asarray(mask, dtype=bool)
-    return np.all(m[:, 1:] <= m[:, :-1], axis=1) & m[:, 0]
+def _divides_per_sequence(mask, sample_weight=None):
+    return np.asarray(mask).sum(axis=1)
 
 
-@exercise("09.1", "Will cuDNN accept this mask?", answer_name="is_cudnn_compatible",
-          wrong_answers=(_right_padded_only, _starts_real, _no_empty_row, _per_row))
-def _check_is_cudnn_compatible(is_cudnn_compatible) -> str | None:
-    if not callable(is_cudnn_compatible):
-        return "expected a function is_cudnn_compatible(mask)."
-    for mask, expected, wrong in _CUDNN_CASES:
-        result = is_cudnn_compatible(mask.copy())
+@exercise("09.2", "What does Keras divide the loss by?", answer_name="loss_divisor",
+          wrong_answers=(_divides_by_all_steps, _divides_by_weights, _divides_by_sequences,
+                         _divides_per_sequence))
+def _check_loss_divisor(loss_divisor) -> str | None:
+    if not callable(loss_divisor):
+        return "expected a function loss_divisor(mask, sample_weight=None)."
+    for mask, weights in _DIVISOR_CASES:
+        result = loss_divisor(mask.copy(), None if weights is None else weights.copy())
         if result is None:
             return NO_ANSWER
         if np.asarray(result).size != 1:
-            return "expected one True or False for the whole batch: cuDNN takes or refuses it whole."
-        if bool(result) != expected:
-            return f"your function {wrong}. Think of both conditions: the shape of each row, and empty rows."
-    return None
-
-
-# --- 09.2 bucketed_padding_fraction(lengths, boundaries, batch_size) --------------------------------
-
-def _bucket_cells(lengths: np.ndarray, buckets: np.ndarray, batch_size: int) -> int:
-    cells = 0
-    for bucket in np.unique(buckets):
-        members = lengths[buckets == bucket]  # in arrival order, as tf.data groups them
-        for start in range(0, members.size, batch_size):
-            chunk = members[start:start + batch_size]
-            cells += chunk.size * int(chunk.max())
-    return cells
-
-
-def _reference(lengths, boundaries, batch_size) -> float:
-    lengths = np.asarray(lengths)
-    buckets = np.searchsorted(np.asarray(boundaries), lengths, side="right")  # b[i-1] <= length < b[i]
-    return 1.0 - lengths.sum() / _bucket_cells(lengths, buckets, batch_size)
-
-
-def _no_buckets(lengths, boundaries, batch_size):
-    lengths = np.asarray(lengths)
-    return 1.0 - lengths.sum() / _bucket_cells(lengths, np.zeros(lengths.size, int), batch_size)
-
-
-def _sorted_instead(lengths, boundaries, batch_size):
-    lengths = np.sort(np.asarray(lengths))
-    return 1.0 - lengths.sum() / _bucket_cells(lengths, np.zeros(lengths.size, int), batch_size)
-
-
-def _boundary_goes_low(lengths, boundaries, batch_size):
-    lengths = np.asarray(lengths)
-    buckets = np.searchsorted(np.asarray(boundaries), lengths, side="left")  # length <= b[i]
-    return 1.0 - lengths.sum() / _bucket_cells(lengths, buckets, batch_size)
-
-
-def _real_fraction(lengths, boundaries, batch_size):
-    return 1.0 - _reference(lengths, boundaries, batch_size)
-
-
-def _pads_to_global_longest(lengths, boundaries, batch_size):
-    lengths = np.asarray(lengths)
-    return 1.0 - lengths.sum() / (lengths.size * lengths.max())
-
-
-_BUCKET_CASES = (
-    (np.array([3, 12, 5, 30, 10, 7, 25, 11, 2, 20, 9, 40, 10, 6, 19, 33, 4, 21]), [10, 20], 4),
-    (np.random.default_rng(9).integers(1, 60, 70), [8, 16, 32], 8),
-    (np.array([5, 5, 5, 5]), [10], 3),
-)
-
-
-@exercise("09.2", "Padding left after bucketing", answer_name="bucketed_padding_fraction",
-          wrong_answers=(_no_buckets, _sorted_instead, _boundary_goes_low, _real_fraction,
-                         _pads_to_global_longest))
-def _check_bucketed_padding_fraction(bucketed_padding_fraction) -> str | None:
-    if not callable(bucketed_padding_fraction):
-        return "expected a function bucketed_padding_fraction(lengths, boundaries, batch_size)."
-    for lengths, boundaries, batch_size in _BUCKET_CASES:
-        result = bucketed_padding_fraction(lengths.copy(), list(boundaries), batch_size)
-        if result is None:
-            return NO_ANSWER
-        if np.asarray(result).size != 1:
-            return "expected one number: the padded share of all cells of all batches."
-        got = float(np.asarray(result, dtype=float).reshape(()))
-        expected = _reference(lengths, boundaries, batch_size)
-        if np.isclose(got, expected, rtol=1e-9, atol=1e-12):
+            return "expected one number for the whole batch: Keras divides once, not per sequence."
+        got, expected = _scalar(result), float(mask.sum())
+        if np.isclose(got, expected):
             continue
-        hints = (
-            (_real_fraction, "you return the share of real steps; the question asks for the padded share."),
-            (_no_buckets, "that is the padding of plain batches in arrival order: put each sequence in its "
-                          "bucket first."),
-            (_sorted_instead, "that is sort-then-batch. Buckets keep the arrival order inside each bucket."),
-            (_boundary_goes_low, "a length equal to a boundary belongs to the bucket above it: "
-                                 "boundaries[i-1] <= length < boundaries[i]."),
-            (_pads_to_global_longest, "each batch is padded to its own longest sequence, not to the longest "
-                                      "of all."),
-        )
-        for wrong, hint in hints:
-            if np.isclose(got, wrong(lengths, boundaries, batch_size), rtol=1e-9, atol=1e-12):
-                return hint
-        return ("not the padding tf.data leaves. Group the lengths by bucket (in arrival order), cut each "
-                "bucket into batches of batch_size, pad each batch to its longest, then count.")
+        if np.isclose(got, mask.size):
+            return "the padded steps do not count: compare the loss with and without junk at the padding."
+        if weights is not None and np.isclose(got, float((weights * mask).sum())):
+            return ("with sample weights, Keras does not divide by the sum of the weights: a weight of 2 "
+                    "makes a sequence count twice. Compare both candidates with compute_loss.")
+        if np.isclose(got, mask.shape[0]):
+            return "Keras averages over steps, not over sequences."
+        return "not what Keras divides by. Count what the mask says is real in the whole batch."
     return None

@@ -1,209 +1,145 @@
-"""Checkers for notebook 10 (an LSTM from scratch): carry the state, one LSTM step, the backward direction."""
+"""Checkers for notebook 10 (speed and hardware): will cuDNN take this mask, padding left after bucketing."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from helpers.exercises import exercise
-from helpers.trace import LSTMWeights, lstm_step, run_lstm
 
 NO_ANSWER = "no answer yet: your function returns None; replace the `...` with your code."
 
 
-def _weights(rng: np.random.Generator, features: int, units: int) -> LSTMWeights:
-    return LSTMWeights(
-        kernel=rng.normal(0, 0.6, (features, 4 * units)),
-        recurrent_kernel=rng.normal(0, 0.6, (units, 4 * units)),
-        bias=rng.normal(0, 0.5, 4 * units),
-    )
+# --- 10.1 is_cudnn_compatible(mask) -----------------------------------------------------------------
+
+def _rows(*rows: str) -> np.ndarray:
+    return np.array([[c == "1" for c in row] for row in rows], dtype=bool)
 
 
-# --- 10.1 carry(new, old, mask) -------------------------------------------------------------------
-
-def _carry_inverted(new, old, mask):
-    return np.where(mask[:, None], old, new)
-
-
-def _carry_zeroes(new, old, mask):
-    return new * mask[:, None]
-
-
-def _carry_unaligned(new, old, mask):
-    return np.where(mask, new, old)
-
-
-def _carry_ignores_mask(new, old, mask):
-    return new
-
-
-def _carry_case(batch: int, units: int, seed: int):
-    rng = np.random.default_rng(seed)
-    new, old = rng.normal(size=(batch, units)), rng.normal(size=(batch, units))
-    mask = np.arange(batch) % 3 != 1
-    return new, old, mask, np.where(mask[:, None], new, old)
-
-
-@exercise("10.1", "Carry the state through a masked step", "carry",
-          wrong_answers=(_carry_inverted, _carry_zeroes, _carry_unaligned, _carry_ignores_mask))
-def _check_carry(carry):
-    for batch, units in ((5, 3), (4, 4)):
-        new, old, mask, expected = _carry_case(batch, units, seed=batch)
-        try:
-            got = carry(new.copy(), old.copy(), mask.copy())
-        except ValueError as error:
-            if "broadcast" in str(error):
-                return ("the mask is (batch,) and the states are (batch, units): give the mask a units axis "
-                        "so that it lines up with the rows, not with the units.")
-            raise
-        if got is None:
-            return NO_ANSWER
-        got = np.asarray(got)
-        if got.shape != expected.shape:
-            return f"expected an array of shape (batch, units) = {expected.shape}, got {got.shape}."
-        real, masked = mask, ~mask
-        if np.array_equal(got[real], old[real]):
-            return "at a real step (mask True) the new state wins; the old one is kept only at a masked step."
-        if not np.array_equal(got[real], new[real]):
-            if batch == units:
-                return ("the rows are mixed up when batch == units: make sure the mask selects rows "
-                        "(sequences), not columns (units).")
-            return "at a real step (mask True) the result should be the new state, unchanged."
-        if np.array_equal(got[masked], np.zeros_like(old[masked])):
-            return "a masked step does not reset the state to zero: it keeps the old state."
-        if not np.array_equal(got[masked], old[masked]):
-            return "at a masked step (mask False) the result should be the old state, unchanged."
-    return None
-
-
-# --- 10.2 my_lstm_step(x_t, h_prev, c_prev, weights) -> (h, c) ------------------------------------
-
-def _sigmoid(z):
-    return 1.0 / (1.0 + np.exp(-z))
-
-
-def _blocks(x_t, h_prev, weights, recurrent=True):
-    z = x_t @ weights.kernel + weights.bias
-    if recurrent:
-        z = z + h_prev @ weights.recurrent_kernel
-    return np.split(z, 4, axis=-1)
-
-
-def _step_gate_order_ifoc(x_t, h_prev, c_prev, weights):
-    zi, zf, zo, zc = _blocks(x_t, h_prev, weights)
-    c = _sigmoid(zf) * c_prev + _sigmoid(zi) * np.tanh(zc)
-    return _sigmoid(zo) * np.tanh(c), c
-
-
-def _step_without_recurrence(x_t, h_prev, c_prev, weights):
-    zi, zf, zc, zo = _blocks(x_t, h_prev, weights, recurrent=False)
-    c = _sigmoid(zf) * c_prev + _sigmoid(zi) * np.tanh(zc)
-    return _sigmoid(zo) * np.tanh(c), c
-
-
-def _step_h_without_tanh(x_t, h_prev, c_prev, weights):
-    zi, zf, zc, zo = _blocks(x_t, h_prev, weights)
-    c = _sigmoid(zf) * c_prev + _sigmoid(zi) * np.tanh(zc)
-    return _sigmoid(zo) * c, c
-
-
-def _step_without_forget(x_t, h_prev, c_prev, weights):
-    zi, zf, zc, zo = _blocks(x_t, h_prev, weights)
-    c = _sigmoid(zi) * np.tanh(zc)
-    return _sigmoid(zo) * np.tanh(c), c
-
-
-@exercise("10.2", "Write one LSTM step", "my_lstm_step",
-          wrong_answers=(_step_gate_order_ifoc, _step_without_recurrence, _step_h_without_tanh,
-                         _step_without_forget))
-def _check_lstm_step(my_lstm_step):
-    for batch, features, units in ((3, 2, 4), (2, 5, 2)):
-        rng = np.random.default_rng(10 + units)
-        weights = _weights(rng, features, units)
-        x_t = rng.normal(size=(batch, features))
-        h_prev, c_prev = rng.normal(0, 0.5, (batch, units)), rng.normal(0, 1.0, (batch, units))
-        expected = lstm_step(x_t, h_prev, c_prev, weights)
-        got = my_lstm_step(x_t, h_prev.copy(), c_prev.copy(), weights)
-        if got is None:
-            return NO_ANSWER
-        if not isinstance(got, tuple | list) or len(got) != 2:
-            return "return a pair (h, c): the new hidden state and the new cell state."
-        h, c = (np.asarray(v, dtype=float) for v in got)
-        if h.shape != (batch, units) or c.shape != (batch, units):
-            return f"h and c should both be (batch, units) = {(batch, units)}; got {h.shape} and {c.shape}."
-        if not np.allclose(c, expected.c, atol=1e-9):
-            return _cell_state_hint(x_t, h_prev, c_prev, weights, c)
-        if not np.allclose(h, expected.h, atol=1e-9):
-            return "c is right; look at h again: the output gate scales the tanh of the new cell state."
-    return None
-
-
-def _cell_state_hint(x_t, h_prev, c_prev, weights, c) -> str:
-    diagnoses = (
-        (_step_gate_order_ifoc, "the four blocks of z come in Keras' order i, f, c, o (candidate third)."),
-        (_step_without_recurrence, "z also depends on the previous hidden state, through recurrent_kernel."),
-        (_step_without_forget, "the new cell state keeps part of the old one, scaled by the forget gate."),
-    )
-    for wrong, hint in diagnoses:
-        if np.allclose(c, wrong(x_t, h_prev, c_prev, weights)[1], atol=1e-9):
-            return hint
-    return ("c differs from Keras' equations: check z = x_t @ kernel + h_prev @ recurrent_kernel + bias, "
-            "the split into four blocks, sigmoid for the gates and tanh for the candidate.")
-
-
-# --- 10.3 backward_final_h(weights, x, mask) -> (units,) ------------------------------------------
-
-def _run(weights, steps, x, mask):
-    units = weights.units
-    h, c = np.zeros((1, units)), np.zeros((1, units))
-    for t in steps:
-        step = lstm_step(x[None, t], h, c, weights)
-        if mask is None or mask[t]:
-            h, c = step.h, step.c
-    return h[0]
-
-
-def _backward_ignores_mask(weights, x, mask):
-    return _run(weights, range(len(x) - 1, -1, -1), x, None)
-
-
-def _backward_reads_forwards(weights, x, mask):
-    return _run(weights, range(len(x)), x, mask)
-
-
-def _backward_mask_not_reversed(weights, x, mask):
-    return _run(weights, range(len(x) - 1, -1, -1), x, np.asarray(mask)[::-1])
-
-
-BACKWARD_MASKS = (
-    np.array([1, 1, 1, 1, 0, 0, 0], dtype=bool),
-    np.array([0, 0, 1, 1, 1, 1, 1], dtype=bool),
-    np.array([1, 1, 0, 0, 1, 1, 0], dtype=bool),
-    np.ones(7, dtype=bool),
+# (mask, expected, what a wrong verdict on it means)
+_CUDNN_CASES = (
+    (_rows("111100", "110000", "111111"), True, "rejects a right-padded batch (real steps, then padding)"),
+    (_rows("111111", "111111"), True, "rejects a batch without any padding"),
+    (_rows("001111", "111111"), False, "accepts a row padded in front"),
+    (_rows("110111", "111000"), False, "accepts a row with a gap of padding between real steps"),
+    (_rows("111000", "000000"), False, "accepts a batch with a row that is all padding"),
+    (_rows("100000", "111110"), True, "rejects a row with a single real step at the start"),
+    (_rows("000001", "111111"), False, "accepts a row whose only real step is the last one"),
 )
 
 
-@exercise("10.3", "Run the backward direction over a padded sequence", "backward_final_h",
-          wrong_answers=(_backward_ignores_mask, _backward_reads_forwards, _backward_mask_not_reversed))
-def _check_backward(backward_final_h):
-    rng = np.random.default_rng(103)
-    weights = _weights(rng, 2, 3)
-    for mask in BACKWARD_MASKS:
-        x = rng.normal(size=(mask.size, 2))
-        expected = run_lstm(weights, x[None], mask[None], go_backwards=True).final_h[0]
-        got = backward_final_h(weights, x.copy(), mask.copy())
-        if got is None:
+def _right_padded_only(mask):
+    m = np.asarray(mask, dtype=bool)
+    return bool(np.all(m[:, 1:] <= m[:, :-1]))
+
+
+def _starts_real(mask):
+    return bool(np.asarray(mask, dtype=bool)[:, 0].all())
+
+
+def _no_empty_row(mask):
+    return bool(np.asarray(mask, dtype=bool).any(axis=1).all())
+
+
+def _per_row(mask):
+    m = np.asarray(mask, dtype=bool)
+    return np.all(m[:, 1:] <= m[:, :-1], axis=1) & m[:, 0]
+
+
+@exercise("10.1", "Will cuDNN accept this mask?", answer_name="is_cudnn_compatible",
+          wrong_answers=(_right_padded_only, _starts_real, _no_empty_row, _per_row))
+def _check_is_cudnn_compatible(is_cudnn_compatible) -> str | None:
+    if not callable(is_cudnn_compatible):
+        return "expected a function is_cudnn_compatible(mask)."
+    for mask, expected, wrong in _CUDNN_CASES:
+        result = is_cudnn_compatible(mask.copy())
+        if result is None:
             return NO_ANSWER
-        got = np.asarray(got, dtype=float)
-        if got.shape != (weights.units,):
-            return f"return the final hidden state of shape (units,) = {(weights.units,)}, got {got.shape}."
-        if np.allclose(got, expected, atol=1e-9):
+        if np.asarray(result).size != 1:
+            return "expected one True or False for the whole batch: cuDNN takes or refuses it whole."
+        if bool(result) != expected:
+            return f"your function {wrong}. Think of both conditions: the shape of each row, and empty rows."
+    return None
+
+
+# --- 10.2 bucketed_padding_fraction(lengths, boundaries, batch_size) --------------------------------
+
+def _bucket_cells(lengths: np.ndarray, buckets: np.ndarray, batch_size: int) -> int:
+    cells = 0
+    for bucket in np.unique(buckets):
+        members = lengths[buckets == bucket]  # in arrival order, as tf.data groups them
+        for start in range(0, members.size, batch_size):
+            chunk = members[start:start + batch_size]
+            cells += chunk.size * int(chunk.max())
+    return cells
+
+
+def _reference(lengths, boundaries, batch_size) -> float:
+    lengths = np.asarray(lengths)
+    buckets = np.searchsorted(np.asarray(boundaries), lengths, side="right")  # b[i-1] <= length < b[i]
+    return 1.0 - lengths.sum() / _bucket_cells(lengths, buckets, batch_size)
+
+
+def _no_buckets(lengths, boundaries, batch_size):
+    lengths = np.asarray(lengths)
+    return 1.0 - lengths.sum() / _bucket_cells(lengths, np.zeros(lengths.size, int), batch_size)
+
+
+def _sorted_instead(lengths, boundaries, batch_size):
+    lengths = np.sort(np.asarray(lengths))
+    return 1.0 - lengths.sum() / _bucket_cells(lengths, np.zeros(lengths.size, int), batch_size)
+
+
+def _boundary_goes_low(lengths, boundaries, batch_size):
+    lengths = np.asarray(lengths)
+    buckets = np.searchsorted(np.asarray(boundaries), lengths, side="left")  # length <= b[i]
+    return 1.0 - lengths.sum() / _bucket_cells(lengths, buckets, batch_size)
+
+
+def _real_fraction(lengths, boundaries, batch_size):
+    return 1.0 - _reference(lengths, boundaries, batch_size)
+
+
+def _pads_to_global_longest(lengths, boundaries, batch_size):
+    lengths = np.asarray(lengths)
+    return 1.0 - lengths.sum() / (lengths.size * lengths.max())
+
+
+_BUCKET_CASES = (
+    (np.array([3, 12, 5, 30, 10, 7, 25, 11, 2, 20, 9, 40, 10, 6, 19, 33, 4, 21]), [10, 20], 4),
+    (np.random.default_rng(9).integers(1, 60, 70), [8, 16, 32], 8),
+    (np.array([5, 5, 5, 5]), [10], 3),
+)
+
+
+@exercise("10.2", "Padding left after bucketing", answer_name="bucketed_padding_fraction",
+          wrong_answers=(_no_buckets, _sorted_instead, _boundary_goes_low, _real_fraction,
+                         _pads_to_global_longest))
+def _check_bucketed_padding_fraction(bucketed_padding_fraction) -> str | None:
+    if not callable(bucketed_padding_fraction):
+        return "expected a function bucketed_padding_fraction(lengths, boundaries, batch_size)."
+    for lengths, boundaries, batch_size in _BUCKET_CASES:
+        result = bucketed_padding_fraction(lengths.copy(), list(boundaries), batch_size)
+        if result is None:
+            return NO_ANSWER
+        if np.asarray(result).size != 1:
+            return "expected one number: the padded share of all cells of all batches."
+        got = float(np.asarray(result, dtype=float).reshape(()))
+        expected = _reference(lengths, boundaries, batch_size)
+        if np.isclose(got, expected, rtol=1e-9, atol=1e-12):
             continue
-        where = f"for the mask {mask.astype(int).tolist()}"
-        if np.allclose(got, _backward_ignores_mask(weights, x, mask), atol=1e-9):
-            return f"{where} your state changes at padded steps: a masked step keeps the old state."
-        if np.allclose(got, _backward_reads_forwards(weights, x, mask), atol=1e-9):
-            return f"{where} you read the steps first to last; the backward direction starts at the end."
-        if np.allclose(got, _backward_mask_not_reversed(weights, x, mask), atol=1e-9):
-            return f"{where} step t and mask[t] no longer belong together: reverse both or neither."
-        return f"{where} the final backward state differs; start from zeros and read t = time - 1 down to 0."
+        hints = (
+            (_real_fraction, "you return the share of real steps; the question asks for the padded share."),
+            (_no_buckets, "that is the padding of plain batches in arrival order: put each sequence in its "
+                          "bucket first."),
+            (_sorted_instead, "that is sort-then-batch. Buckets keep the arrival order inside each bucket."),
+            (_boundary_goes_low, "a length equal to a boundary belongs to the bucket above it: "
+                                 "boundaries[i-1] <= length < boundaries[i]."),
+            (_pads_to_global_longest, "each batch is padded to its own longest sequence, not to the longest "
+                                      "of all."),
+        )
+        for wrong, hint in hints:
+            if np.isclose(got, wrong(lengths, boundaries, batch_size), rtol=1e-9, atol=1e-12):
+                return hint
+        return ("not the padding tf.data leaves. Group the lengths by bucket (in arrival order), cut each "
+                "bucket into batches of batch_size, pad each batch to its longest, then count.")
     return None
