@@ -40,7 +40,8 @@ def test_numbers_that_do_not_name_a_moved_notebook_stay(text):
 
 
 @pytest.mark.parametrize(("name", "moved"), [
-    ("06-broken-recipes-fixed.ipynb", "07-broken-recipes-fixed.ipynb"), ("06.2-shift-ids.py", "07.2-shift-ids.py"),
+    ("06-broken-recipes-fixed.ipynb", "07-broken-recipes-fixed.ipynb"),
+    ("06.2-shift-ids.py", "07.2-shift-ids.py"),
     ("nb07.py", "nb08.py"), ("test_exercises_nb06.py", "test_exercises_nb07.py"), ("05-forward.ipynb", None),
     ("nb05.py", None), ("conftest.py", None),
 ])

@@ -9,7 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from helpers.toc import NOTEBOOK_NAME, TOC_END, TOC_START, replace_toc, series_notebooks, toc_markdown
+from helpers.toc import (
+    NOTEBOOK_NAME,
+    TIME_LINE,
+    TOC_END,
+    TOC_START,
+    replace_toc,
+    series_notebooks,
+    study_time,
+    toc_markdown,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
@@ -71,6 +80,13 @@ def test_table_of_contents_is_current():
     assert sources[0] == replace_toc(sources[0], toc_markdown(NOTEBOOKS)), (
         "the table of contents is stale: run `make toc`"
     )
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_stated_time_follows_the_rule(path):
+    texts = ["".join(c["source"]) for c in load(path)["cells"][:3] if c["cell_type"] == "markdown"]
+    stated = [m.group(0) for text in texts for m in TIME_LINE.finditer(text)]
+    assert stated == [study_time(path).time_line()], f"{path.name}: the time line is stale: run `make toc`"
 
 
 def test_table_of_contents_lists_every_notebook():

@@ -49,7 +49,8 @@ def rewrite(text: str, moves: dict[str, str], slugs: dict[str, str]) -> str:
     """``text`` with every name of a moved notebook changed; ``slugs`` maps OLD to its file slug."""
     names = "|".join(re.escape(f"{old}-{slug}") for old, slug in slugs.items())
     if names:
-        text = re.sub(rf"\b({names})\.ipynb", lambda m: moves[m.group(1)[:2]] + m.group(1)[2:] + ".ipynb", text)
+        text = re.sub(rf"\b({names})\.ipynb", lambda m: moves[m.group(1)[:2]] + m.group(1)[2:] + ".ipynb",
+                      text)
     olds = "|".join(moves)
     text = re.sub(rf"(?<![\d.])({olds}) · ", lambda m: f"{moves[m.group(1)]} · ", text)
     text = re.sub(rf"\bnb({olds})\b", lambda m: f"nb{moves[m.group(1)]}", text)
@@ -61,7 +62,7 @@ def rewrite(text: str, moves: dict[str, str], slugs: dict[str, str]) -> str:
 
 
 def moved_path(path: Path, moves: dict[str, str]) -> Path:
-    """Where ``path`` goes: a notebook, a solution, a checker module or its test named for a moved notebook."""
+    """Where ``path`` goes if it is a notebook, solution, checker or checker test of a moved notebook."""
     patterns = (r"^(\d\d)(-.*\.ipynb)$", r"^(\d\d)(\.\d+-.*\.py)$", r"^(nb)(\d\d)(\.py)$",
                 r"^(test_exercises_nb)(\d\d)(\.py)$")
     for pattern in patterns:
@@ -101,8 +102,9 @@ def main(arguments: list[str]) -> None:
         if len(found) != 1:
             raise SystemExit(f"expected one notebook numbered {old}, found {[p.name for p in found]}")
         slugs[old] = found[0].stem[3:]
+    notebooks = sorted(NOTEBOOKS.glob("*.ipynb"))
     leftovers = [f"{path.name}: check by hand: {line.strip()[:120]}"
-                 for path in sorted(NOTEBOOKS.glob("*.ipynb")) for line in leftover_numbers(path, moves, slugs)]
+                 for path in notebooks for line in leftover_numbers(path, moves, slugs)]
     for path in tracked_files():
         text = path.read_text(encoding="utf-8")
         new_text = rewrite(text, moves, slugs)

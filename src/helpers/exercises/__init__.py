@@ -1,8 +1,12 @@
 """Exercises with automatic checks: a checker says "correct" or gives a hint, never the answer.
 
-A notebook's exercise cell ends with ``check("02.1", my_answer)``. Checkers for notebook NN
-live in ``helpers/exercises/nbNN.py`` and register themselves with ``@exercise``; solutions
-live in ``notebooks/solutions/NN.K-slug.py`` and define the object named by ``answer_name``.
+Every exercise of the series has the same three cells: a Markdown cell that starts
+``**NN.K · Title.**``, an answer cell that starts ``# %load solutions/NN.K-slug.py``, and a check cell
+that holds only ``check("NN.K", answer)``, so that loading a solution (which replaces the whole
+answer cell) leaves the check in view. ``HOW_TO`` says so at the top of each notebook's Exercises.
+Checkers for notebook NN live in ``helpers/exercises/nbNN.py`` and register themselves with
+``@exercise``; solutions live in ``notebooks/solutions/NN.K-slug.py`` and define the object named by
+``answer_name``.
 """
 
 from __future__ import annotations
@@ -15,6 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 Checker = Callable[[Any], "str | None"]
+
+HOW_TO = (
+    "Each exercise has two cells. Write your answer in the first and run it, then run the second: its\n"
+    "`check(...)` says whether your answer is right, or gives a hint (never the answer). To see a\n"
+    "solution, uncomment the `# %load` line at the top of the first cell and run that cell: the\n"
+    "solution's code replaces yours (copy yours first if you want to keep it). Run the cell once more\n"
+    "to define the solution, then run the check."
+)
 
 
 @dataclass(frozen=True)
@@ -91,4 +103,4 @@ def check(exercise_id: str, answer: Any) -> Feedback:
 
 _load_checkers()
 
-__all__ = ["Exercise", "Feedback", "REGISTRY", "check", "exercise"]
+__all__ = ["HOW_TO", "Exercise", "Feedback", "REGISTRY", "check", "exercise"]
