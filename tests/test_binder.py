@@ -132,7 +132,8 @@ def test_binder_postbuild_adds_only_the_helpers_package():
     commands = [line.strip() for line in (BINDER / "postBuild").read_text(encoding="utf-8").splitlines()
                 if line.strip() and not line.lstrip().startswith("#")]
     assert commands[0].startswith("set -e")
-    assert commands[1:] == ["python -m pip install --no-cache-dir --no-deps -e ."]
+    assert commands[1:] == ["python -m pip install --no-cache-dir --no-deps -e .",
+                            "python -m helpers.lab_settings"]
 
 
 def test_binder_folder_holds_only_what_repo2docker_should_read():
@@ -289,3 +290,15 @@ def test_every_notebook_runs_in_the_binder_environment(binder_venv, tmp_path):
         except Exception as exc:  # noqa: BLE001 - collect every failing notebook, then fail once
             failures.append(f"{path.name}: {type(exc).__name__}: {str(exc).strip()[-1500:]}")
     assert not failures, "notebooks that fail in Binder's environment:\n\n" + "\n\n".join(failures)
+
+
+def test_binder_jupyterlab_has_no_news_prompt(binder_venv):
+    """JupyterLab's own reader, run in the Binder environment, finds the project's defaults."""
+    script = ("import json, sys\nfrom jupyterlab_server.settings_utils import _get_overrides\n"
+              "overrides, error = _get_overrides(sys.prefix + '/share/jupyter/lab/settings')\n"
+              "print(json.dumps([overrides, error]))")
+    result = subprocess.run([str(binder_venv / "bin" / "python"), "-c", script],
+                            capture_output=True, text=True, check=True)
+    overrides, error = json.loads(result.stdout)
+    assert not error
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"

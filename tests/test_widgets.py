@@ -9,6 +9,7 @@ import pytest
 from helpers import models
 from helpers.padding import PRESETS, preset_mask
 from helpers.plots import DIFFERENCE_FLOOR
+from helpers.predict import truth
 from helpers.widgets import MaskingExplorer, PadEditor
 
 TIME, FEATURES, UNITS = 12, 3, 8
@@ -309,3 +310,80 @@ def test_keras_states_are_really_compared(explorer, monkeypatch):
     explorer.editor.set_preset("pre", 3)
     assert not explorer.agreement.agrees and explorer.agreement.worst == ("backward", 3)
     assert "Keras DISAGREES" in keras_message(explorer) and "step 3" in keras_message(explorer)
+
+
+@pytest.fixture
+def quiz_explorer(layer, sequence):
+    return MaskingExplorer(layer, sequence, seed=3, predict=True)
+
+
+def answer(explorer, moved, forward, backward):
+    quiz = explorer.quiz
+    quiz.moved.value = moved
+    quiz.forward_step.value = quiz.NO_STEP if forward is None else forward
+    quiz.backward_step.value = quiz.NO_STEP if backward is None else backward
+
+
+def test_predict_mode_hides_the_picture_and_the_explanation_until_reveal(quiz_explorer, monkeypatch):
+    renders = []
+    monkeypatch.setattr(quiz_explorer, "render", lambda: renders.append(1))
+    assert quiz_explorer.hidden and quiz_explorer.explanation.layout.display == "none"
+    assert quiz_explorer.keras_check.layout.display == "none"
+    quiz_explorer.editor.set_preset("pre", 3)  # changing the layout while hidden draws nothing
+    assert quiz_explorer.hidden and renders == []
+    assert quiz_explorer.reveal() is None and quiz_explorer.hidden  # nothing answered yet
+    assert "Answer all three" in quiz_explorer.quiz.score.value
+    answer(quiz_explorer, "neither", TIME - 1, 3)
+    result = quiz_explorer.reveal()
+    assert result.points == 3 and not quiz_explorer.hidden and renders == [1]
+    assert "3 of 3 right" in quiz_explorer.quiz.score.value
+
+
+def test_reveal_scores_a_wrong_prediction_and_shows_the_truth(quiz_explorer):
+    quiz_explorer.use_mask.value = False  # post padding, mask off: the forward state ends on a pad
+    right = truth(quiz_explorer.result)
+    assert right.forward_step == TIME - 1 and right.moved != "neither"
+    answer(quiz_explorer, "neither", TIME - 1 - TIME // 4, 0)
+    result = quiz_explorer.reveal()
+    assert result.points == 1
+    assert "Forward final state: step 11, not step 8." in quiz_explorer.quiz.score.value
+    assert draws(quiz_explorer) and not quiz_explorer.hidden
+
+
+def test_new_layout_hides_again_clears_the_answers_and_sets_a_fresh_question(quiz_explorer):
+    answer(quiz_explorer, "both", 1, 2)
+    quiz_explorer.reveal()
+    seen = set()
+    for _ in range(6):
+        quiz_explorer.new_question()
+        assert quiz_explorer.hidden and quiz_explorer.quiz.prediction() is None
+        assert quiz_explorer.quiz.score.value == ""
+        mask = quiz_explorer.editor.value
+        assert mask.any() and (~mask).any()
+        np.testing.assert_array_equal(quiz_explorer.result.mask, mask)
+        assert quiz_explorer.result.use_mask == quiz_explorer.use_mask.value
+        seen.add((mask.tobytes(), quiz_explorer.use_mask.value))
+    assert len(seen) > 2
+    right = truth(quiz_explorer.result)
+    answer(quiz_explorer, right.moved, right.forward_step, right.backward_step)
+    assert quiz_explorer.reveal().points == 3
+
+
+def test_predict_mode_all_padded_and_one_step_never_crash(layer, sequence):
+    explorer = MaskingExplorer(layer, sequence, predict=True)
+    explorer.editor.set_mask(np.zeros(TIME, bool))
+    answer(explorer, "neither", None, None)
+    assert explorer.reveal().points == 3 and draws(explorer)
+    single = MaskingExplorer(layer, sequence[:1], predict=True)
+    single.new_question()
+    right = truth(single.result)
+    answer(single, right.moved, right.forward_step, right.backward_step)
+    assert single.reveal().points == 3
+
+
+def test_predict_mode_has_stable_css_classes(quiz_explorer):
+    classes = {c for w in quiz_explorer.quiz.children for c in getattr(w, "_dom_classes", ())}
+    classes |= {c for box in quiz_explorer.quiz.children[2:4] for w in box.children for c in w._dom_classes}
+    assert {"mtp-predict-moved", "mtp-predict-forward", "mtp-predict-backward", "mtp-reveal",
+            "mtp-new-layout", "mtp-score"} <= classes
+    assert "mtp-predict" in quiz_explorer.quiz._dom_classes

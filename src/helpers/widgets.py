@@ -27,6 +27,7 @@ from helpers.explorer import (
 from helpers.keras_states import KerasStepProbe
 from helpers.padding import PRESETS, preset_mask
 from helpers.plots import ExplorerFigure
+from helpers.predict import MOVED_CHOICES, Prediction, Score, random_layout, score, truth
 from helpers.rendering import figure_png
 from helpers.trace import bilstm_weights
 
@@ -122,12 +123,15 @@ class MaskingExplorer(widgets.VBox):
     them in order and padded slots get the pad value.
     tokens: None or ``time`` labels, one per row of ``sequence``. seed: the random preset and junk.
     preset, n_pads: the padding shown first. dpi: resolution of the live picture.
+    predict: predict-then-reveal mode: the picture and the explanation stay hidden until the learner
+    has answered the ``quiz`` (which final outputs move, from which step each final state comes) and
+    pressed "reveal"; "new layout" draws a fresh question (``helpers.predict``).
     ``result`` holds the current ExplorerResult, ``agreement`` its KerasAgreement, ``figure`` the one
     Figure that every update redraws.
     """
 
     def __init__(self, layer, sequence, tokens=None, seed: int = 0, preset: str = "post",
-                 n_pads: int | None = None, dpi: int = 72) -> None:
+                 n_pads: int | None = None, dpi: int = 72, predict: bool = False) -> None:
         self.weights = bilstm_weights(layer)
         self.sequence = np.asarray(sequence)
         if self.sequence.ndim != 2 or len(self.sequence) < 1:
@@ -154,10 +158,17 @@ class MaskingExplorer(widgets.VBox):
         self.figure = self.view.figure
         controls = widgets.HBox([self.use_mask, self.pad_value, self.merge_mode],
                                 layout={"flex_flow": "row wrap", "align_items": "center"})
-        super().__init__([self.editor, controls, self.explanation, self.keras_check, self.output])
+        self.quiz = PredictionQuiz(time, seed) if predict else None
+        shown = [self.explanation, self.keras_check, self.output]
+        super().__init__([self.editor, controls, *([self.quiz] if predict else []), *shown])
         self.add_class("mtp-explorer")
         self._explain()
-        self.render()
+        if predict:
+            self.quiz.reveal.on_click(lambda _: self.reveal())
+            self.quiz.new_layout.on_click(lambda _: self.new_question())
+            self._hide(shown)
+        else:
+            self.render()
         for control in (self.editor, self.use_mask, self.pad_value, self.merge_mode):
             control.observe(self.update, names="value")
 
@@ -177,7 +188,41 @@ class MaskingExplorer(widgets.VBox):
         self.agreement = self.ask_keras()
         self.view.update(self.result)
         self._explain()
+        if not self.hidden:
+            self.render()
+
+    @property
+    def hidden(self) -> bool:
+        """Whether the picture is hidden (predict mode, before "reveal")."""
+        return self.output.layout.display == "none"
+
+    def reveal(self) -> Score | None:
+        """Score the quiz's answers against the current layout's truth and show the picture.
+
+        Returns the Score, or None (and reveals nothing) while an answer is missing.
+        """
+        prediction = self.quiz.prediction()
+        if prediction is None:
+            self.quiz.say("Answer all three questions first, then reveal.")
+            return None
+        result = score(prediction, truth(self.result))
+        self.quiz.say(result.message, right=result.points == result.out_of)
+        for part in (self.explanation, self.keras_check, self.output):
+            part.layout.display = None
         self.render()
+        return result
+
+    def new_question(self) -> None:
+        """A fresh random layout and mask setting, the picture hidden again and the answers cleared."""
+        mask, use_mask = random_layout(len(self.editor.toggles), self.quiz.rng)
+        self._hide([self.explanation, self.keras_check, self.output])
+        self.quiz.clear()
+        self.editor.set_mask(mask)
+        self.use_mask.value = use_mask
+
+    def _hide(self, parts) -> None:
+        for part in parts:
+            part.layout.display = "none"
 
     def render(self) -> None:
         """Show the current figure in the output again (no recomputation).
@@ -195,6 +240,52 @@ class MaskingExplorer(widgets.VBox):
         weight = "normal" if self.agreement.agrees else "bold"
         self.keras_check.value = (f"<p style='color:{colour}; font-weight:{weight}'>"
                                   f"{html.escape(self.agreement.message)}</p>")
+
+
+class PredictionQuiz(widgets.VBox):
+    """The predict-then-reveal questions: which final outputs move, from which step each final state comes.
+
+    ``prediction()`` is the learner's answer (None while one is missing); ``say`` shows the score or a
+    hint; ``clear`` resets the answers. ``rng`` draws the explorer's new layouts (seeded).
+    """
+
+    NO_STEP = "none"  # the dropdowns' value for "no step (all masked)"; None means "not answered yet"
+
+    def __init__(self, time_steps: int, seed: int = 0) -> None:
+        self.rng = np.random.default_rng(seed)
+        steps = [("no step (all masked)", self.NO_STEP)] + [(str(t), t) for t in range(time_steps)]
+        self.moved = widgets.ToggleButtons(options=MOVED_CHOICES, value=None, description="moves",
+                                           style={"button_width": "auto"}).add_class("mtp-predict-moved")
+        wide = {"description_width": "initial"}
+        self.forward_step = widgets.Dropdown(options=steps, value=None, description="forward from step",
+                                             style=wide).add_class("mtp-predict-forward")
+        self.backward_step = widgets.Dropdown(options=steps, value=None, description="backward from step",
+                                              style=wide).add_class("mtp-predict-backward")
+        self.reveal = widgets.Button(description="reveal", button_style="primary").add_class("mtp-reveal")
+        self.new_layout = widgets.Button(description="new layout").add_class("mtp-new-layout")
+        self.score = widgets.HTML().add_class("mtp-score")
+        question = widgets.HTML("<b>Predict, then reveal.</b> Compared with the unpadded sequence, which "
+                                "final outputs move? From which input step does each direction's final "
+                                "state come?")
+        super().__init__([question, self.moved, widgets.HBox([self.forward_step, self.backward_step]),
+                          widgets.HBox([self.reveal, self.new_layout]), self.score])
+        self.add_class("mtp-predict")
+
+    def prediction(self) -> Prediction | None:
+        answers = (self.moved.value, self.forward_step.value, self.backward_step.value)
+        if any(answer is None for answer in answers):
+            return None
+        forward, backward = (None if step == self.NO_STEP else step for step in answers[1:])
+        return Prediction(answers[0], forward, backward)
+
+    def say(self, text: str, right: bool = False) -> None:
+        colour = "#1a7f37" if right else "inherit"
+        self.score.value = f"<p style='font-size:1.15em; color:{colour}'>{html.escape(text)}</p>"
+
+    def clear(self) -> None:
+        for question in (self.moved, self.forward_step, self.backward_step):
+            question.value = None
+        self.score.value = ""
 
 
 def _step_toggle(step: int) -> widgets.ToggleButton:

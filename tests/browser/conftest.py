@@ -45,15 +45,16 @@ RUN_ALL_TIMEOUT_S = 240
 # syntax errors, which have no "Traceback" line.
 ERROR_OUTPUT = re.compile(r"Traceback \(most recent call last\)|^\s*Cell In\s*\[\d+\], line \d+", re.M)
 
-# Settings a learner's JupyterLab would have, minus what would reach the internet or touch the
-# files: no news or update checks, and no autosave (running the notebook must not save its outputs).
+# The user settings of the test's JupyterLab: only no autosave (running the notebook must not save its
+# outputs). No news or update settings: the environment's own defaults (helpers.lab_settings, the
+# overrides.d file `make install` writes) must keep the news prompt away, as for a learner.
 LAB_SETTINGS = {
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
-        "fetchNews": "false",
-        "checkForUpdates": False,
-    },
     "@jupyterlab/docmanager-extension/plugin.jupyterlab-settings": {"autosave": False},
 }
+# Anything that stands in a learner's way after a notebook opens: a dialog, or a toast notification
+# (JupyterLab's "get notified about news?" question is a toast).
+POPUPS = ".jp-Dialog, .Toastify__toast"
+POPUP_GRACE_S = 5  # JupyterLab asks its news question a moment after it starts
 CHROMIUM_ARGS = [
     "--no-sandbox",  # needed as root (CI containers); harmless otherwise
     "--disable-gpu",
@@ -320,6 +321,9 @@ class LabPage:
         self.page.goto(self.server.url(path))
         self.page.locator(".jp-NotebookPanel .jp-Notebook .jp-Cell").first.wait_for(state="visible")
         self.wait_for_idle_kernel(KERNEL_READY_TIMEOUT_S)
+        time.sleep(POPUP_GRACE_S)
+        assert self.open_dialogs() == [], f"a dialog or notification is open after {path} loaded: " \
+                                          f"{self.open_dialogs()}"
 
     def kernel_status(self) -> str:
         """The status bar's kernel item, e.g. 'Python 3 (ipykernel) | Idle' or 'No Kernel | Initializing'."""
@@ -376,7 +380,8 @@ class LabPage:
         return [text for text in texts if ERROR_OUTPUT.search(text)]
 
     def open_dialogs(self) -> list[str]:
-        return self.page.locator(".jp-Dialog").all_text_contents()
+        """The text of every open dialog or toast notification."""
+        return self.page.locator(POPUPS).all_text_contents()
 
 
 @pytest.fixture
