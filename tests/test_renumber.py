@@ -28,6 +28,8 @@ def test_all_moves_happen_at_once():
     ("**06.3 · An explicit mask**", "**07.3 · An explicit mask**"),
     ("(exercise 07.2)", "(exercise 08.2)"),
     ("from helpers.exercises import nb06", "from helpers.exercises import nb07"),
+    ('"""Checkers for notebook 06 · Broken recipes."""', '"""Checkers for notebook 07 · Broken recipes."""'),
+    ("Notebook 07 · Mask, then notebook 06", "Notebook 08 · Mask, then notebook 07"),
 ])
 def test_each_way_of_naming_a_notebook_moves(before, after):
     assert renumber.rewrite(before, MOVES, SLUGS) == after

@@ -24,10 +24,10 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SELF = {"tools/renumber.py", "tests/test_renumber.py"}
 TEXT_SUFFIXES = {".ipynb", ".md", ".py", ".txt", ".toml", ".yaml", ".yml", ".cfg", ""}
-NUMBER_LIST = re.compile(r"\b([Nn]otebooks?) (\d\d(?:(?:, | and | or |–| to )\d\d)*)\b")
+NUMBER_LIST = re.compile(r"\b[Nn]otebooks? \d\d(?:(?:, | and | or |–| to )\d\d)*\b")
 # An exercise id "NN.K" where only an exercise id can stand: quoted, in bold, a solution's path, a
 # checker's section line, or after the word "exercise". (A float such as 10.5 is left alone.)
-EXERCISE_ID = re.compile(r'(?:(?<=")|(?<=\*)|(?<=/)|(?<=--- )|(?<=xercise ))(\d\d)\.([1-9])(?![\d.])')
+EXERCISE_ID = re.compile(r'(?:(?<=")|(?<=\*)|(?<=/)|(?<=--- )|(?<=xercise ))\d\d\.[1-9](?![\d.])')
 
 
 def parse_moves(arguments: list[str]) -> dict[str, str]:
@@ -46,19 +46,33 @@ def parse_moves(arguments: list[str]) -> dict[str, str]:
 
 
 def rewrite(text: str, moves: dict[str, str], slugs: dict[str, str]) -> str:
-    """``text`` with every name of a moved notebook changed; ``slugs`` maps OLD to its file slug."""
-    names = "|".join(re.escape(f"{old}-{slug}") for old, slug in slugs.items())
-    if names:
-        text = re.sub(rf"\b({names})\.ipynb", lambda m: moves[m.group(1)[:2]] + m.group(1)[2:] + ".ipynb",
-                      text)
+    """``text`` with every name of a moved notebook changed; ``slugs`` maps OLD to its file slug.
+
+    One pass over the text: each place is rewritten once, even where two ways of naming a notebook
+    overlap (``notebook 06 · Title``).
+    """
     olds = "|".join(moves)
-    text = re.sub(rf"(?<![\d.])({olds}) · ", lambda m: f"{moves[m.group(1)]} · ", text)
-    text = re.sub(rf"\bnb({olds})\b", lambda m: f"nb{moves[m.group(1)]}", text)
-    text = NUMBER_LIST.sub(
-        lambda m: m.group(1) + " " + re.sub(r"\d\d", lambda n: moves.get(n.group(0), n.group(0)), m.group(2)),
-        text,
+    names = "|".join(re.escape(f"{old}-{slug}") for old, slug in slugs.items()) or "(?!)"
+    pattern = re.compile(
+        rf"(?P<file>\b(?:{names})\.ipynb)"
+        rf"|(?P<list>{NUMBER_LIST.pattern})"
+        rf"|(?P<title>(?<![\d.])(?:{olds}) · )"
+        rf"|(?P<module>\bnb(?:{olds})\b)"
+        rf"|(?P<exercise>{EXERCISE_ID.pattern})"
     )
-    return EXERCISE_ID.sub(lambda m: f"{moves.get(m.group(1), m.group(1))}.{m.group(2)}", text)
+
+    def renumbered(match: re.Match) -> str:
+        found = match.group(0)
+        if match.group("file") or match.group("title"):
+            return moves[found[:2]] + found[2:]
+        if match.group("module"):
+            return "nb" + moves[found[2:4]] + found[4:]
+        if match.group("list"):
+            word, numbers = found.split(" ", 1)
+            return word + " " + re.sub(r"\d\d", lambda n: moves.get(n.group(0), n.group(0)), numbers)
+        return moves.get(found[:2], found[:2]) + found[2:]
+
+    return pattern.sub(renumbered, text)
 
 
 def moved_path(path: Path, moves: dict[str, str]) -> Path:

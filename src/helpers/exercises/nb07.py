@@ -1,4 +1,4 @@
-"""Checkers for notebook 08 · Broken recipes, fixed."""
+"""Checkers for notebook 07 · Broken recipes, fixed."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Checkers for notebook 09 · Mask propagation and custom layers."""
+"""Checkers for notebook 08 · Mask propagation and custom layers."""
 
 from __future__ import annotations
 
