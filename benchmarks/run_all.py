@@ -115,7 +115,7 @@ def execute(notebook: nbformat.NotebookNode, timeout_s: int = CELL_TIMEOUT_S) ->
     )
     # Do not mimic a front end's Output widget: the mimic sends on the shell socket while nbclient
     # awaits the execute reply on it, and then that reply is sometimes only seen when the cell's
-    # timeout expires (the explorer cell of notebook 05 then "takes" 180 s). nbval does not mimic either.
+    # timeout expires (the explorer cell of notebook 06 then "takes" 180 s). nbval does not mimic either.
     client.widget_registry = {}
     error = ""
     start = time.perf_counter()

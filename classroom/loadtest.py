@@ -11,10 +11,10 @@ What happens:
    only, on free ports, with its state and the students' homes in a temporary folder;
 3. every student, at the same time: logs in with the shared password, follows the nbgitpuller link
    (the hub starts their server, nbgitpuller clones the series into their home), opens notebook 00
-   and runs every cell, shuts its kernel down, does the same with notebook 05, and logs out (which
-   stops their server). Students talk to their kernels through the hub's proxy, with the REST and
-   WebSocket API that JupyterLab uses (classroom/jupyter_api.py); student 1 instead uses JupyterLab
-   itself in headless Chromium (Run All Cells from the menu), unless ``--browser-students 0``;
+   and runs every cell, shuts its kernel down, does the same with notebook 06 (the masking explorer),
+   and logs out (which stops their server). Students talk to their kernels through the hub's proxy,
+   with the REST and WebSocket API that JupyterLab uses (classroom/jupyter_api.py); student 1 instead
+   uses JupyterLab itself in headless Chromium (Run All Cells from the menu), unless ``--browser-students 0``;
 4. a sampler records every 0.25 s the memory and CPU time of each student's server and kernels, of
    the hub side (hub, proxy, idle culler) and of the whole machine;
 5. the hub is stopped and every process it started is ended (its process group and any process
@@ -68,7 +68,7 @@ DEFAULT_STUDENTS = 10
 MAX_STUDENTS = 16
 MEMORY_PER_STUDENT = 1 << 30  # refuse to start unless this much per student (and 1 GiB more) is free
 DEFAULT_DEADLINE_S = 1200
-NOTEBOOKS = ("00-start-here.ipynb", "05-forward-and-backward.ipynb")
+NOTEBOOKS = ("00-start-here.ipynb", "06-what-bidirectional-returns.ipynb")
 REPO_NAME = "mind-the-pad"  # nbgitpuller's target folder in each home: the repository URL's last part
 GITHUB_REPO = "https://github.com/mind-the-pad/mind-the-pad"
 BRANCH = "main"

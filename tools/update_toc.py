@@ -29,9 +29,8 @@ def update_time_line(path: Path) -> None:
     path.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def main() -> None:
-    for path in series_notebooks(NOTEBOOKS):
-        update_time_line(path)
+def update_toc() -> str:
+    """Rewrite the table of contents in 00-start-here from the notebooks' titles and times."""
     notebook = json.loads(START_HERE.read_text(encoding="utf-8"))
     toc = toc_markdown(NOTEBOOKS)
     for cell in notebook["cells"]:
@@ -39,6 +38,19 @@ def main() -> None:
         if cell["cell_type"] == "markdown" and TOC_START in source:
             cell["source"] = replace_toc(source, toc).splitlines(keepends=True)
     START_HERE.write_text(json.dumps(notebook, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    return toc
+
+
+def main() -> None:
+    # 00's own time counts the words of the table, and the table lists 00's time: repeat until both
+    # stand still (times are multiples of 5 minutes, so this settles at once).
+    toc = None
+    for _ in range(3):
+        for path in series_notebooks(NOTEBOOKS):
+            update_time_line(path)
+        previous, toc = toc, update_toc()
+        if toc == previous:
+            break
     print(toc)
 
 

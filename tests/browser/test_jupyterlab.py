@@ -64,7 +64,7 @@ def interior_real_step(toggles: list) -> int:
 
 def click_explorer(lab, screenshots: Path, prefix: str) -> None:
     """The explorer rendered; a pad toggle, a preset and the mask switch each change the picture."""
-    explorer = lab.page.locator(EXPLORER).first
+    explorer = lab.page.locator(f"{EXPLORER}:not(:has(.mtp-predict))").first
     explorer.scroll_into_view_if_needed()
     controls = (".mtp-pad-toggle", ".mtp-preset", ".mtp-use-mask", ".mtp-keras-agreement", ".mtp-heatmap")
     for control in controls:
@@ -95,6 +95,45 @@ def click_explorer(lab, screenshots: Path, prefix: str) -> None:
     assert lab.error_outputs() == [], "error output after clicking:\n" + "\n\n".join(lab.error_outputs())
 
 
+def predict_then_reveal(lab, screenshots: Path, prefix: str) -> None:
+    """The predict-mode explorer hides its picture until the learner answers and reveals, scores the
+    answer, and hides the picture again for a new layout."""
+    explorer = lab.page.locator(f"{EXPLORER}:has(.mtp-predict)").first
+    explorer.scroll_into_view_if_needed()
+    heatmap = explorer.locator(".mtp-heatmap")
+    assert not heatmap.is_visible(), "predict mode shows the picture before the learner has answered"
+    assert not explorer.locator(".mtp-explanation").is_visible(), "predict mode shows the explanation"
+    explorer.locator(".mtp-reveal").click()
+    expect_text(explorer.locator(".mtp-score"), "Answer all three")
+    assert not heatmap.is_visible(), "reveal without answers showed the picture"
+    explorer.screenshot(path=screenshots / f"{prefix}-predict-question.png")
+
+    explorer.locator(".mtp-predict-moved button", has_text=re.compile(r"^\s*both\s*$")).click()
+    explorer.locator(".mtp-predict-forward select").select_option(label="0")
+    explorer.locator(".mtp-predict-backward select").select_option(label="0")
+    explorer.locator(".mtp-reveal").click()
+    expect_text(explorer.locator(".mtp-score"), re.compile(r"[0-3] of 3 right"))
+    heatmap.wait_for(state="visible", timeout=REDRAW_TIMEOUT_S * 1000)
+    explorer.locator(".mtp-heatmap img").first.wait_for(state="visible", timeout=REDRAW_TIMEOUT_S * 1000)
+    explorer.screenshot(path=screenshots / f"{prefix}-predict-revealed.png")
+
+    explorer.locator(".mtp-new-layout").click()
+    heatmap.wait_for(state="hidden", timeout=REDRAW_TIMEOUT_S * 1000)
+    assert explorer.locator(".mtp-score").inner_text().strip() == "", "a new layout keeps the old score"
+    assert lab.error_outputs() == [], "error output in predict mode:\n" + "\n\n".join(lab.error_outputs())
+
+
+def expect_text(locator, pattern) -> None:
+    """Wait until ``locator``'s text contains ``pattern`` (a string or a compiled regex)."""
+    deadline = time.monotonic() + REDRAW_TIMEOUT_S
+    while time.monotonic() < deadline:
+        text = locator.inner_text()
+        if (pattern.search(text) if hasattr(pattern, "search") else pattern in text):
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"expected {pattern!r} in {locator.inner_text()!r} within {REDRAW_TIMEOUT_S} s")
+
+
 def test_start_here_runs_and_shows_a_slider(lab_page, screenshots: Path):
     notebook = ROOT / "notebooks" / "00-start-here.ipynb"
     before = digest(notebook)
@@ -112,10 +151,11 @@ def test_start_here_runs_and_shows_a_slider(lab_page, screenshots: Path):
     assert digest(notebook) == before, "running the notebook in the browser changed the file on disk"
 
 
-def test_forward_and_backward_explorer_redraws_on_click(lab_page, screenshots: Path):
-    notebook = ROOT / "notebooks" / "05-forward-and-backward.ipynb"
+def test_explorer_redraws_on_click_and_predict_mode_reveals(lab_page, screenshots: Path):
+    notebook = ROOT / "notebooks" / "06-what-bidirectional-returns.ipynb"
     assert notebook.exists(), f"{notebook.relative_to(ROOT)} is missing: it holds the masking explorer"
     before = digest(notebook)
-    run_notebook(lab_page, "notebooks/05-forward-and-backward.ipynb")
-    click_explorer(lab_page, screenshots, "05")
+    run_notebook(lab_page, "notebooks/06-what-bidirectional-returns.ipynb")
+    click_explorer(lab_page, screenshots, "06")
+    predict_then_reveal(lab_page, screenshots, "06")
     assert digest(notebook) == before, "running the notebook in the browser changed the file on disk"

@@ -1,11 +1,10 @@
-"""Checkers for notebook 05 (forward and backward): final steps, pads read last, the final output."""
+"""Checkers for notebook 05 · Each direction under a mask: final steps, pads read last."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from helpers.exercises import exercise
-from helpers.trace import LSTMWeights, run_bilstm
 
 NO_ANSWER = "no answer yet: your function returns None; replace the `...` with your code."
 
@@ -21,7 +20,8 @@ MASKS = tuple(np.array(row, dtype=bool) for row in (
 ))
 
 
-def _describe(mask: np.ndarray) -> str:
+def describe_case(mask: np.ndarray) -> str:
+    """How a hint names the mask it failed on (notebook 06's checkers use it too)."""
     return f"for the mask {mask.astype(int).tolist()}"
 
 
@@ -82,7 +82,7 @@ def _check_final_steps(final_steps):
     if not isinstance(wrong, tuple):
         return wrong
     mask, pair, expected = wrong
-    where = _describe(mask)
+    where = describe_case(mask)
     forward, backward = pair
     if pair == expected[::-1]:
         return (f"{where} you swapped the directions: the forward direction finishes where it stops "
@@ -129,7 +129,7 @@ def _check_pads_read_last(pads_read_last):
     if not isinstance(wrong, tuple):
         return wrong
     mask, pair, expected = wrong
-    where = _describe(mask)
+    where = describe_case(mask)
     if pair == expected[::-1]:
         return (f"{where} you swapped the directions: the forward direction reads the end of the "
                 "sequence last, the backward direction the beginning.")
@@ -138,67 +138,3 @@ def _check_pads_read_last(pads_read_last):
                 "step is not read last. Count only the pads after the last real step read.")
     return (f"{where} count, for each direction, the padded steps it reads after its last real step: "
             "the trailing pads for the forward direction, the leading pads for the backward one.")
-
-
-# --- 05.3 final_from_sequence(sequence, mask) -> (batch, 2 * units) ---------------------------------
-
-def _final_last_column(sequence, mask):
-    return sequence[:, -1]
-
-
-def _final_both_last_valid(sequence, mask):
-    last = [np.flatnonzero(row)[-1] for row in mask]
-    return np.stack([sequence[b, t] for b, t in enumerate(last)])
-
-
-def _final_backward_at_step_zero(sequence, mask):
-    units = sequence.shape[-1] // 2
-    last = [np.flatnonzero(row)[-1] for row in mask]
-    return np.stack([np.concatenate([sequence[b, t, :units], sequence[b, 0, units:]])
-                     for b, t in enumerate(last)])
-
-
-def _final_first_column_backward(sequence, mask):
-    units = sequence.shape[-1] // 2
-    last = [np.flatnonzero(row)[-1] for row in mask]
-    return np.stack([np.concatenate([sequence[b, t, :units], sequence[b, -1, units:]])
-                     for b, t in enumerate(last)])
-
-
-def _sequence_case(seed: int = 53, units: int = 3, features: int = 2):
-    rng = np.random.default_rng(seed)
-
-    def weights():
-        return LSTMWeights(rng.normal(0, 0.6, (features, 4 * units)), rng.normal(0, 0.6, (units, 4 * units)),
-                           rng.normal(0, 0.5, 4 * units))
-
-    mask = np.stack(MASKS)
-    x = rng.normal(size=(*mask.shape, features))
-    trace = run_bilstm(weights(), weights(), x, mask)
-    return trace.output("concat", return_sequences=True), mask, trace.output("concat")
-
-
-@exercise("05.3", "The final output from the sequence output", "final_from_sequence",
-          wrong_answers=(_final_last_column, _final_both_last_valid, _final_backward_at_step_zero,
-                         _final_first_column_backward))
-def _check_final_from_sequence(final_from_sequence):
-    sequence, mask, expected = _sequence_case()
-    got = final_from_sequence(sequence.copy(), mask.copy())
-    if got is None:
-        return NO_ANSWER
-    got = np.asarray(got, dtype=float)
-    if got.shape != expected.shape:
-        return f"expected shape (batch, 2 * units) = {expected.shape}, got {got.shape}."
-    units = expected.shape[-1] // 2
-    wrong_rows = [b for b in range(len(mask)) if not np.allclose(got[b], expected[b], atol=1e-12)]
-    if not wrong_rows:
-        return None
-    if np.allclose(got, _final_last_column(sequence, mask), atol=1e-12):
-        return ("the last column of the sequence output is exactly 0 wherever the last step is padded: "
-                "look for the steps that produced the final states instead.")
-    row = wrong_rows[0]
-    where = _describe(mask[row])
-    if not np.allclose(got[row, :units], expected[row, :units], atol=1e-12):
-        return f"{where} the forward half (the first units) is wrong: where did the forward direction stop?"
-    return (f"{where} the forward half is right, the backward half (the last units) is not. The backward "
-            "outputs are already in input order: at which step does the backward direction finish?")
