@@ -66,20 +66,30 @@ def test_single_lstm_trace_uses_its_own_direction(traces):
     np.testing.assert_array_equal(step_view(backwards, 1, 2, "backward").h, view.h)
 
 
-def test_draw_step_marks_masked_steps():
-    real = step_view_of(valid=True)
-    masked = step_view_of(valid=False)
-    for view in (real, masked):
-        fig = draw_step(view)
-        assert len(fig.axes) == 6
-        assert (MASKED_NOTE in fig._suptitle.get_text()) == (not view.valid)
-        plt.close(fig)
+@pytest.mark.parametrize("direction", ["forward", "backward"])
+@pytest.mark.parametrize("valid", [True, False])
+def test_draw_step_marks_masked_steps_and_colours_the_direction(direction, valid):
+    from matplotlib.colors import to_rgba
+
+    from helpers.plots import BACKWARD_COLOR, FORWARD_COLOR, PAD_STYLE
+
+    fig = draw_step(step_view_of(valid=valid, direction=direction))
+    assert len(fig.axes) == 6
+    assert (MASKED_NOTE in fig._suptitle.get_text()) == (not valid)
+    expected = (to_rgba(FORWARD_COLOR if direction == "forward" else BACKWARD_COLOR) if valid
+                else to_rgba(PAD_STYLE["facecolor"]))
+    for ax in fig.axes[:4]:  # the gates: the series' pad style at a masked step, the direction's colour else
+        for bar in ax.patches:
+            assert bar.get_facecolor() == pytest.approx(expected)
+            assert (bar.get_hatch() == PAD_STYLE["hatch"]) == (not valid)
+    plt.close(fig)
 
 
-def step_view_of(valid):
+def step_view_of(valid, direction="forward"):
     zeros = np.zeros(UNITS)
-    return StepView(row=0, t=0, direction="forward", valid=valid, gates=dict.fromkeys(GATE_NAMES, zeros),
-                    h_before=zeros, c_before=zeros, h=zeros + 0.1, c=zeros + 2.0)
+    gates = dict.fromkeys(GATE_NAMES, zeros + 0.5)
+    return StepView(row=0, t=0, direction=direction, valid=valid, gates=gates, h_before=zeros,
+                    c_before=zeros, h=zeros + 0.1, c=zeros + 2.0)
 
 
 def test_rejects_bad_arguments(traces):

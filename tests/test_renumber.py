@@ -36,7 +36,8 @@ def test_each_way_of_naming_a_notebook_moves(before, after):
 
 
 @pytest.mark.parametrize("text", ["x = 06.5 + 07.25", "SCORES + 07.0", "port 07.0.0.1", '"07.00 ms"',
-                                  "seeds 06 to 07", "05 · Forward", "a 06-minute read"])
+                                  "seeds 06 to 07", "05 · Forward", "a 06-minute read",
+                                  "https://doi.org/07.1162/neco.1997.9.8.1735"])
 def test_numbers_that_do_not_name_a_moved_notebook_stay(text):
     assert renumber.rewrite(text, MOVES, SLUGS) == text
 

@@ -11,6 +11,7 @@ import pytest
 
 from helpers.toc import (
     NOTEBOOK_NAME,
+    SLOT_MINUTES,
     TIME_LINE,
     TOC_END,
     TOC_START,
@@ -87,6 +88,14 @@ def test_stated_time_follows_the_rule(path):
     texts = ["".join(c["source"]) for c in load(path)["cells"][:3] if c["cell_type"] == "markdown"]
     stated = [m.group(0) for text in texts for m in TIME_LINE.finditer(text)]
     assert stated == [study_time(path).time_line()], f"{path.name}: the time line is stale: run `make toc`"
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_fits_a_class_slot(path):
+    time = study_time(path)
+    assert time.minutes <= SLOT_MINUTES, (
+        f"{path.name}: {time.minutes:.1f} minutes by the rule ({time}), more than a {SLOT_MINUTES}-minute "
+        "slot: trim it or split it (README: How long each notebook takes)")
 
 
 def test_table_of_contents_lists_every_notebook():

@@ -70,16 +70,20 @@ def draw_step(view: StepView):
     """Six bar charts, one bar per unit: the four gates, then the cell state c and the hidden state h.
 
     States show the value before the step (light) next to the value after it (dark). At a masked
-    step the gates are drawn grey and hatched: they are computed, then thrown away.
+    step the gates are drawn grey and hatched (``PAD_STYLE``): they are computed, then thrown away; at a
+    real step they have the direction's colour (``FORWARD_COLOR`` or ``BACKWARD_COLOR``).
     Returns the matplotlib Figure.
     """
     import matplotlib.pyplot as plt
 
+    from helpers.plots import BACKWARD_COLOR, FORWARD_COLOR, PAD_STYLE
+
     units = np.arange(view.h.size)
     fig, axes = plt.subplots(1, 6, figsize=(14, 3.6), sharex=True, layout="constrained")
     for ax, name in zip(axes[:4], GATE_NAMES, strict=True):
-        colour = "C0" if view.valid else "0.6"
-        ax.bar(units, view.gates[name], color=colour, hatch=None if view.valid else "//")
+        style = ({"color": FORWARD_COLOR if view.direction == "forward" else BACKWARD_COLOR}
+                 if view.valid else PAD_STYLE)
+        ax.bar(units, view.gates[name], **style)
         ax.set_ylim(-1.05 if name == "candidate" else 0, 1.05)
         ax.set_title(GATE_TITLES[name])
     for ax, label, before, after in ((axes[4], "cell state c", view.c_before, view.c),
