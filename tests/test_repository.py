@@ -90,6 +90,17 @@ def test_stated_time_follows_the_rule(path):
     assert stated == [study_time(path).time_line()], f"{path.name}: the time line is stale: run `make toc`"
 
 
+MAX_CODE_CELL_LINES = 15  # STYLE.md: one idea per cell; longer code becomes a named helper or smaller steps
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
+def test_code_cells_are_short(path):
+    lengths = {index: len("".join(cell["source"]).splitlines())
+               for index, cell in enumerate(load(path)["cells"]) if cell["cell_type"] == "code"}
+    long = {index: lines for index, lines in lengths.items() if lines > MAX_CODE_CELL_LINES}
+    assert not long, f"{path.name}: code cells longer than {MAX_CODE_CELL_LINES} lines (cell: lines): {long}"
+
+
 @pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_fits_a_class_slot(path):
     time = study_time(path)
