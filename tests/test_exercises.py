@@ -102,14 +102,14 @@ def test_every_exercise_follows_the_one_pattern(path):
         assert re.search(rf"\b{answer_name}\b", answer), f"{where}: no {answer_name} to fill in"
 
 
-def test_loading_a_solution_keeps_the_check_in_view():
+def test_loading_a_solution_keeps_the_check_in_view(monkeypatch):
     """What %load does to the answer cell (IPython's own code): the check cell is not touched."""
+    from IPython.core.interactiveshell import InteractiveShell
     from IPython.core.magics.code import CodeMagics
-    from IPython.testing.globalipapp import get_ipython
 
-    shell = get_ipython()
+    shell = InteractiveShell.instance()  # the one other tests may have made already, else a new one
     contents = []
-    shell.set_next_input = lambda text, replace=False: contents.append((text, replace))
+    monkeypatch.setattr(shell, "set_next_input", lambda text, replace=False: contents.append((text, replace)))
     path = solution_files()["01.1"]
     CodeMagics(shell).load(str(path))
     (text, replace), = contents
