@@ -7,6 +7,12 @@ from collections.abc import Iterable
 import keras
 from keras import ops
 
+# Every layer here is registered under this package ("helpers>TemporalSoftmax", ...) and its config holds
+# every constructor argument, so that keras.models.load_model rebuilds a saved model that uses it, in any
+# process that has imported this module. Without the registration, loading fails with
+# "TypeError: <class 'keras.src.models.functional.Functional'> could not be deserialized properly".
+PACKAGE = "helpers"
+
 
 def masked_softmax(scores, mask=None, axis: int = 1):
     """Softmax of ``scores`` along ``axis`` (time) over the real steps only.
@@ -35,6 +41,7 @@ def masked_softmax(scores, mask=None, axis: int = 1):
     return ops.divide_no_nan(exps, totals)
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class TemporalSoftmax(keras.layers.Layer):
     """Softmax over the time axis (axis 1) that gives padded steps weight 0; keeps the mask.
 
@@ -51,6 +58,7 @@ class TemporalSoftmax(keras.layers.Layer):
         return masked_softmax(inputs, mask, axis=1)
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class MaskedGlobalMaxPooling1D(keras.layers.Layer):
     """Largest value of each feature over the real steps only; consumes the mask.
 
@@ -75,6 +83,7 @@ class MaskedGlobalMaxPooling1D(keras.layers.Layer):
         return None  # the time axis is gone: nothing left to mask
 
 
+@keras.saving.register_keras_serializable(package=PACKAGE)
 class MaskedIdsEmbedding(keras.layers.Embedding):
     """An ``Embedding`` whose mask hides every id in ``masked_ids`` (for example padding and [UNK]).
 
@@ -104,4 +113,5 @@ class MaskedIdsEmbedding(keras.layers.Embedding):
         return keep if mask is None else ops.logical_and(keep, ops.cast(mask, "bool"))
 
     def get_config(self):
+        """Embedding's config plus ``masked_ids``: without it a reloaded layer would mask only id 0."""
         return {**super().get_config(), "masked_ids": list(self.masked_ids)}
