@@ -387,3 +387,58 @@ def test_predict_mode_has_stable_css_classes(quiz_explorer):
     assert {"mtp-predict-moved", "mtp-predict-forward", "mtp-predict-backward", "mtp-reveal",
             "mtp-new-layout", "mtp-score"} <= classes
     assert "mtp-predict" in quiz_explorer.quiz._dom_classes
+
+
+# --- any trained Bidirectional(LSTM) layer, with token labels ---------------------------------------
+
+
+@pytest.fixture(scope="module")
+def trained_text_model():
+    """A functional model (ids -> Embedding(mask_zero) -> Bidirectional -> Dense) after one short fit."""
+    keras.utils.set_random_seed(1)
+    ids = keras.Input((None,), dtype="int32")
+    vectors = keras.layers.Embedding(20, 5, mask_zero=True, name="embedding")(ids)
+    encoded = keras.layers.Bidirectional(keras.layers.LSTM(6), name="bilstm")(vectors)
+    model = keras.Model(ids, keras.layers.Dense(1, activation="sigmoid")(encoded))
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    rng = np.random.default_rng(1)
+    model.fit(rng.integers(0, 20, (64, 9)), rng.integers(0, 2, 64).astype("float32"), epochs=1, verbose=0)
+    return model
+
+
+def test_explorer_takes_a_trained_layer_inside_a_model_and_word_labels(trained_text_model):
+    layer = trained_text_model.get_layer("bilstm")
+    ids = np.array([3, 7, 1, 12, 5, 9, 2, 4])
+    sequence = np.asarray(trained_text_model.get_layer("embedding")(ids[None]))[0]  # (8, 5)
+    words = ["i", "do", "not", "think", "it", "was", "good", "today"]
+    explorer = MaskingExplorer(layer, sequence, tokens=words, preset="post", n_pads=3)
+    assert explorer.result.labels == ("i", "do", "not", "think", "it", "pad", "pad", "pad")
+    assert [label.get_text() for label in explorer.view.mask.labels] == list(explorer.result.labels)
+    assert explorer.agreement.agrees and explorer.result.max_difference <= 1e-6
+    explorer.use_mask.value = False
+    assert explorer.agreement.agrees and explorer.result.final_difference["forward"] > 1e-3
+    quiz = MaskingExplorer(layer, sequence, tokens=words, predict=True)
+    quiz.new_question()
+    assert quiz.agreement.agrees and quiz.result.labels.count("pad") == int((~quiz.result.mask).sum())
+
+
+@pytest.mark.parametrize(("merge_mode", "return_sequences", "return_state"), [
+    ("concat", True, False), ("sum", False, True), ("mul", True, True), ("ave", False, False),
+    (None, False, False), (None, True, True),
+])
+def test_explorer_takes_any_merge_mode_and_return_flags(merge_mode, return_sequences, return_state):
+    layer = keras.layers.Bidirectional(
+        keras.layers.LSTM(5, return_sequences=return_sequences, return_state=return_state),
+        merge_mode=merge_mode)
+    layer.build((None, None, 2))
+    models.randomise_biases(layer, seed=2)
+    sequence = np.random.default_rng(2).normal(size=(7, 2))
+    explorer = MaskingExplorer(layer, sequence, tokens=list("abcdefg"), n_pads=2)
+    assert explorer.merge_mode.value == (merge_mode or "concat")
+    for change in (lambda: setattr(explorer.use_mask, "value", False),
+                   lambda: explorer.editor.set_preset("pre", 3),
+                   lambda: setattr(explorer.merge_mode, "value", "ave")):
+        change()
+        assert explorer.agreement.agrees, (merge_mode, return_sequences, return_state, explorer.agreement)
+    expected = explorer.keras.model.outputs[2:]  # after the two directions' states: the layer's own outputs
+    assert len(expected) == (1 + (merge_mode is None)) + 4 * return_state

@@ -159,3 +159,15 @@ def test_explorer_redraws_on_click_and_predict_mode_reveals(lab_page, screenshot
     click_explorer(lab_page, screenshots, "06")
     predict_then_reveal(lab_page, screenshots, "06")
     assert digest(notebook) == before, "running the notebook in the browser changed the file on disk"
+
+
+@pytest.mark.parametrize("name", ["12-text-pipelines", "13-sequence-labelling-and-attention",
+                                  "14-where-the-mask-survives"])
+def test_pipeline_notebooks_run_in_jupyterlab(lab_page, screenshots: Path, name: str):
+    """The real-pipeline notebooks run from the menu; 12's explorer on trained weights answers clicks."""
+    notebook = ROOT / "notebooks" / f"{name}.ipynb"
+    before = digest(notebook)
+    run_notebook(lab_page, f"notebooks/{name}.ipynb")
+    if lab_page.page.locator(f"{EXPLORER}:not(:has(.mtp-predict))").count():
+        click_explorer(lab_page, screenshots, name[:2])
+    assert digest(notebook) == before, "running the notebook in the browser changed the file on disk"
