@@ -373,11 +373,16 @@ class LabPage:
                              + "\n\n".join(self.error_outputs()))
         return seconds
 
-    def error_outputs(self) -> list[str]:
-        """Texts of error outputs (tracebacks). Warnings on stderr, e.g. TensorFlow's, do not count."""
-        texts = self.page.locator(
-            '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]').all_text_contents()
-        return [text for text in texts if ERROR_OUTPUT.search(text)]
+    def error_outputs(self, expected: frozenset[int] = frozenset()) -> list[str]:
+        """Texts of error outputs (tracebacks), except in the cells numbered in ``expected``: those
+        tagged ``raises-exception``, whose error is the lesson. Warnings on stderr do not count."""
+        stderr = '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]'
+        texts = []
+        for index, cell in enumerate(self.page.locator(".jp-Notebook .jp-Cell").all()):
+            if index not in expected:
+                outputs = cell.locator(stderr).all_text_contents()
+                texts += [text for text in outputs if ERROR_OUTPUT.search(text)]
+        return texts
 
     def open_dialogs(self) -> list[str]:
         """The text of every open dialog or toast notification."""

@@ -6,6 +6,7 @@ and clicking the masking explorer redraws its picture. Screenshots go to artifac
 """
 
 import hashlib
+import json
 import re
 import time
 from pathlib import Path
@@ -24,11 +25,24 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def expected_errors(relative: str) -> frozenset[int]:
+    """The cells tagged ``raises-exception`` (the failure shown before the fix), by position."""
+    cells = json.loads((ROOT / relative).read_text(encoding="utf-8"))["cells"]
+    tags = [cell["metadata"].get("tags", []) for cell in cells]
+    return frozenset(index for index, cell_tags in enumerate(tags) if "raises-exception" in cell_tags)
+
+
 def run_notebook(lab, relative: str) -> float:
-    """Open the notebook, run all its cells from the menu, check nothing failed; return the run's seconds."""
+    """Open the notebook, run all its cells from the menu, check nothing failed; return the run's seconds.
+
+    A cell tagged ``raises-exception`` must show its error (as under nbval); any other error fails."""
     lab.open_notebook(relative)
     seconds = lab.run_all_cells()
-    assert lab.error_outputs() == [], "error output in the notebook:\n" + "\n\n".join(lab.error_outputs())
+    expected = expected_errors(relative)
+    unexpected = lab.error_outputs(expected)
+    assert unexpected == [], "error output in the notebook:\n" + "\n\n".join(unexpected)
+    if expected:
+        assert lab.error_outputs() != [], f"cells {sorted(expected)} are tagged raises-exception: none raised"
     assert lab.open_dialogs() == [], f"a dialog is open: {lab.open_dialogs()}"
     return seconds
 
