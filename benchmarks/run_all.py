@@ -189,6 +189,17 @@ def server_memory(paths: list[Path]) -> str:
         return f"Server memory not measured: {type(exc).__name__}: {exc}"
 
 
+def audit_speed() -> str:
+    """The Markdown section of benchmarks/audit_speed.py, or a line saying why it is missing."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    try:
+        import audit_speed as module
+
+        return "Audit speed (`benchmarks/audit_speed.py`):\n\n" + module.markdown(module.measure())
+    except Exception as exc:  # noqa: BLE001 - the rest of the report still stands
+        return f"Audit speed not measured: {type(exc).__name__}: {exc}"
+
+
 def machine() -> str:
     cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
     model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
@@ -275,6 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true",
                         help="print only; leave benchmarks/README.md alone")
     parser.add_argument("--no-widgets", action="store_true", help="skip the widget latency figures")
+    parser.add_argument("--no-audit", action="store_true", help="skip the audit speed figures")
     parser.add_argument("--no-server", action="store_true",
                         help="skip the server memory figures (server + 1 and + 2 kernels)")
     args = parser.parse_args(argv)
@@ -291,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         results.append((path, floor, run))
     latency, note = (None, "skipped (--no-widgets)") if args.no_widgets else widget_latency()
     text = report(results, latency, note)
+    if not args.no_audit:
+        text += "\n\n" + audit_speed()
     if not args.no_server:
         text += "\n\n" + server_memory(paths)
     print(text)

@@ -34,3 +34,18 @@ def test_real_steps_needs_features():
     message = r"inputs: expected shape \(batch, time, features\), got shape \(2, 5\)"
     with pytest.raises(ValueError, match=message):
         real_steps(np.zeros((2, 5)), MASK)
+
+
+def test_run_alone_groups_sequences_of_one_length_and_keeps_their_order():
+    from helpers.unpadded import by_length, run_alone
+
+    calls = []
+
+    def predict(x):
+        calls.append(x.shape)
+        return x.sum(axis=1)
+
+    sequences = [np.ones((3, 2)), np.full((1, 2), 5.0), 2 * np.ones((3, 2))]
+    np.testing.assert_array_equal(run_alone(predict, sequences), [[3, 3], [5, 5], [6, 6]])
+    assert calls == [(1, 1, 2), (2, 3, 2)]
+    assert [(n, rows.tolist()) for n, rows in by_length([3, 0, 1, 3])] == [(1, [2]), (3, [0, 3])]

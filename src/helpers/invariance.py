@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from helpers.unpadded import run_alone
+
 Predict = Callable[[np.ndarray, np.ndarray], object]
 
 
@@ -86,8 +88,7 @@ def probe_padding(predict: Predict, sequences: Sequence, pad_value: float = 0, b
     dtype = dtype or rows[0].dtype
     longest = max(len(row) for row in rows)
     time = before + longest + 1
-    unpadded = np.concatenate([_run(predict, row[None].astype(dtype), np.ones((1, len(row)), bool))
-                               for row in rows])
+    unpadded = run_alone(lambda x: predict(x.astype(dtype), np.ones(x.shape[:2], bool)), rows)
     x, mask = pad_batch(rows, time, pad_value, before, dtype)
     x_long, mask_long = pad_batch(rows, time + extra * (1 + (before > 0)), pad_value,
                                   before + extra * (before > 0), dtype)

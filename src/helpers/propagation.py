@@ -150,14 +150,24 @@ def table_markdown(rows: list[PropagationRow]) -> str:
 
 def _verdict(mask_out: np.ndarray | None, shape: tuple[int, ...], warning: str) -> str:
     time = FIRST_MASK.shape[1]
+    has_time_axis = len(shape) >= 2 and shape[1] == time
+    return mask_verdict(FIRST_MASK, mask_out, has_time_axis, bool(warning), FIRST_MASK | SECOND_MASK)
+
+
+def mask_verdict(mask_in: np.ndarray, mask_out: np.ndarray | None, has_time_axis: bool, warned: bool,
+                 either_mask: np.ndarray | None = None) -> str:
+    """What a layer given ``mask_in`` (batch, time) did with it: one of ``VERDICTS``.
+
+    mask_out: the mask on its output (None if none); has_time_axis: the output still has the time
+    axis; warned: Keras gave a warning about the mask; either_mask: the OR of two inputs' masks.
+    """
     if mask_out is None:
-        if warning:
+        if warned:
             return "destroys"
-        has_time_axis = len(shape) >= 2 and shape[1] == time
         return "drops silently" if has_time_axis else "consumes"
-    if mask_out.shape == FIRST_MASK.shape and np.array_equal(mask_out, FIRST_MASK):
+    if mask_out.shape == mask_in.shape and np.array_equal(mask_out, mask_in):
         return "keeps"
-    if mask_out.shape == FIRST_MASK.shape and np.array_equal(mask_out, FIRST_MASK | SECOND_MASK):
+    if either_mask is not None and np.array_equal(mask_out, either_mask):
         return "ORs the masks"
     if mask_out.all():
         return "marks all real"

@@ -20,16 +20,40 @@ def real_steps(inputs, mask) -> list[np.ndarray]:
     return [row[keep] for row, keep in zip(x, m, strict=True)]
 
 
-def run_unpadded(model, inputs, mask) -> np.ndarray:
-    """What a correctly masked ``model`` must return for the padded batch ``inputs`` with ``mask``.
+def by_length(lengths) -> list[tuple[int, np.ndarray]]:
+    """Rows grouped by how many real steps they have: [(steps, rows)], shortest first, rows
+    without a real step left out. Sequences of one length run together without padding."""
+    lengths = np.asarray(lengths)
+    return [(int(n), np.flatnonzero(lengths == n)) for n in np.unique(lengths) if n > 0]
 
-    Calls ``model`` (a layer or model taking (1, steps, features), such as a Bidirectional LSTM
-    without ``return_sequences``) once per sequence on its real steps only, with no mask, and stacks
-    the results: (batch, ...) as a NumPy array. Every row needs at least one real step.
+
+def run_alone(predict, sequences) -> np.ndarray:
+    """``predict`` on each sequence by itself, without padding or a mask: the reference a correctly
+    masked model must match.
+
+    predict: takes (n, steps[, features]) and returns (n, ...); sequences: a list of (steps,) or
+    (steps, features) arrays, each at least one step. Sequences of the same length share one call
+    (no padding is needed for them). Returns (len(sequences), ...) as a NumPy array, in order.
     """
-    rows = real_steps(inputs, mask)
+    import keras
+
+    rows = [np.asarray(s) for s in sequences]
     empty = [b for b, row in enumerate(rows) if len(row) == 0]
     if empty:
         raise ValueError(f"mask: expected at least one real step in every row, got none in rows {empty}")
-    outputs = [np.asarray(model(row[None].astype("float32"))) for row in rows]
-    return np.concatenate(outputs, axis=0)
+    outputs = [None] * len(rows)
+    for _, group in by_length([len(row) for row in rows]):
+        result = np.asarray(keras.ops.convert_to_numpy(predict(np.stack([rows[b] for b in group]))))
+        for b, out in zip(group, result, strict=True):
+            outputs[b] = out
+    return np.stack(outputs)
+
+
+def run_unpadded(model, inputs, mask) -> np.ndarray:
+    """What a correctly masked ``model`` must return for the padded batch ``inputs`` with ``mask``.
+
+    Calls ``model`` (a layer or model taking (n, steps, features), such as a Bidirectional LSTM
+    without ``return_sequences``) on each sequence's real steps only, with no mask (``run_alone``),
+    and returns the results: (batch, ...) as a NumPy array. Every row needs at least one real step.
+    """
+    return run_alone(lambda x: model(x.astype("float32")), real_steps(inputs, mask))
