@@ -1,10 +1,19 @@
 # Two commands do all the set-up: `make lab` and `make test`.
 # Both create .venv on first use and reuse it afterwards.
+# `make test KERAS_BACKEND=jax` (or torch) installs that backend's extra into .venv and runs the
+# helper tests and every notebook on it; the default is TensorFlow, and `make lab` stays TensorFlow-only.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_ARGS ?=
+KERAS_BACKEND ?= tensorflow
+export KERAS_BACKEND
+BACKEND_STAMP := $(VENV)/.backend-$(KERAS_BACKEND)
+# The browser, Binder and classroom tests run JupyterLab, Binder and a hub as learners get them:
+# on TensorFlow. The other backends run everything else.
+BACKEND_TEST_ARGS := $(if $(filter tensorflow,$(KERAS_BACKEND)),,--ignore=tests/browser \
+	--ignore=tests/test_binder.py --ignore=tests/test_classroom.py)
 # make seeds SEEDS="--range 1 200 --only 08 09 --jobs 2"
 SEEDS ?= 1 2 3
 # JupyterLab refuses to run as root (containers, some CI machines) unless told it is deliberate.
@@ -24,8 +33,16 @@ $(STAMP): pyproject.toml src/helpers/mind-the-pad.json
 lab: install
 	$(BIN)/jupyter lab notebooks/00-start-here.ipynb $(ALLOW_ROOT) $(LAB_ARGS)
 
-test: install
-	$(BIN)/python -m pytest
+$(VENV)/.backend-tensorflow: $(STAMP)
+	touch $@
+
+$(VENV)/.backend-jax $(VENV)/.backend-torch: $(STAMP)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,$(KERAS_BACKEND)]'
+	touch $@
+
+test: install $(BACKEND_STAMP)
+	@echo "make test: Keras backend $(KERAS_BACKEND)"
+	$(BIN)/python -m pytest $(BACKEND_TEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks tools notebooks
@@ -33,7 +50,8 @@ lint: install
 toc: install
 	$(BIN)/python tools/update_toc.py
 
-bench: install
+# make bench KERAS_BACKEND=jax: the notebooks that declare JAX, on JAX (the README table is TensorFlow's).
+bench: install $(BACKEND_STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 seeds: install

@@ -1,12 +1,50 @@
-"""Project-wide pytest configuration: how nbval treats the notebooks."""
+"""Project-wide pytest configuration: how nbval treats the notebooks, and which tests and notebooks
+run on the Keras backend in use (KERAS_BACKEND: tensorflow, the default, jax or torch)."""
+
+import functools
+import json
+import os
+from pathlib import Path
 
 import pytest
 
+BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
+
+
+@functools.cache
+def notebook_backends(path: str) -> tuple[str, ...]:
+    """The backends a notebook declares it runs on: metadata "mind-the-pad": {"backends": [...]}
+    (TensorFlow only when it declares none)."""
+    metadata = json.loads(Path(path).read_text(encoding="utf-8")).get("metadata", {})
+    return tuple(metadata.get("mind-the-pad", {}).get("backends", ["tensorflow"]))
+
+
+def runs_here(item) -> bool:
+    """False for a test marked ``tensorflow_only``, or ``backends(...)`` without this backend, and
+    for the cells of a notebook that does not declare this backend."""
+    if str(item.fspath).endswith(".ipynb"):
+        return BACKEND in notebook_backends(str(item.fspath))
+    if BACKEND != "tensorflow" and item.get_closest_marker("tensorflow_only") is not None:
+        return False
+    marker = item.get_closest_marker("backends")
+    return marker is None or BACKEND in marker.args
+
+
+def deselect_for_this_backend(config, items):
+    """Leave out (deselect, never skip) the tests of one backend's own machinery when another runs:
+    tf.function, tf.data, cuDNN's rule, SavedModel are TensorFlow's; the TensorFlow run has them all."""
+    left_out = [item for item in items if not runs_here(item)]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if runs_here(item)]
+
 
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items):
-    """Never compare stderr: TensorFlow and Keras write warnings there that vary by machine."""
+def pytest_collection_modifyitems(config, items):
+    """Never compare stderr: TensorFlow and Keras write warnings there that vary by machine. Then
+    leave out what this backend does not run (``deselect_for_this_backend``)."""
     for item in items:
         notebook = item.parent
         if hasattr(notebook, "skip_compare") and "stderr" not in notebook.skip_compare:
             notebook.skip_compare = (*notebook.skip_compare, "stderr")
+    deselect_for_this_backend(config, items)

@@ -43,6 +43,8 @@ FLOOR_SOURCE = "import tensorflow\nimport helpers"
 SAMPLE_EVERY_S = 0.02
 CELL_TIMEOUT_S = 180  # as nbval's --nbval-cell-timeout in pyproject.toml
 MB = 1e6
+# The kernels inherit it: `make bench KERAS_BACKEND=jax` measures the notebooks on JAX.
+BACKEND = os.environ.get("KERAS_BACKEND", "tensorflow")
 
 SUITE_TARGET = 1.5  # suite time <= 1.5 x floor
 MEMORY_TARGET_MB = 1000.0  # every kernel's peak <= 1 GB
@@ -160,8 +162,15 @@ def floor_notebook() -> nbformat.NotebookNode:
 
 
 def series(only: list[str] | None) -> list[Path]:
+    """The notebooks to measure: those named by ``only`` (all if None) that declare this backend
+    (metadata "mind-the-pad": {"backends": [...]}, TensorFlow only when they declare none)."""
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]-*.ipynb"))
-    return [p for p in paths if not only or p.name[:2] in only]
+    return [p for p in paths if (not only or p.name[:2] in only) and BACKEND in declared_backends(p)]
+
+
+def declared_backends(path: Path) -> list[str]:
+    metadata = nbformat.read(path, as_version=4).metadata
+    return list(metadata.get("mind-the-pad", {}).get("backends", ["tensorflow"]))
 
 
 def widget_latency() -> tuple[dict[str, float] | None, str]:
@@ -214,8 +223,8 @@ def machine() -> str:
     tensorflow = version("tensorflow-cpu") if version("tensorflow-cpu") != "absent" else version("tensorflow")
     return (f"{os.cpu_count()} CPUs ({model.group(1).strip() if model else platform.processor() or '?'}), "
             f"{memory:.1f} GiB RAM, {platform.system()} {platform.release()}; "
-            f"Python {platform.python_version()}, TensorFlow {tensorflow}, Keras {version('keras')}, "
-            f"JupyterLab {version('jupyterlab')}")
+            f"Python {platform.python_version()}, TensorFlow {tensorflow}, Keras {version('keras')} on the "
+            f"{BACKEND} backend, JupyterLab {version('jupyterlab')}")
 
 
 def verdict(ok: bool) -> str:
@@ -308,7 +317,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_server:
         text += "\n\n" + server_memory(paths)
     print(text)
-    if not args.no_write and not args.only:
+    if not args.no_write and not args.only and BACKEND == "tensorflow":
         write_readme(text)
         print(f"\n(written to {README.relative_to(ROOT)})", file=sys.stderr)
     return 1 if any(run.error for _, _, run in results) else 0

@@ -26,11 +26,8 @@ def test_every_zoo_model_gets_its_known_verdict(name):
     entry = ZOO[name]
     model, batch, keywords = entry.build(0)
     report = audit(model, batch, **keywords)
-    assert (report.ok, report.first_leak, problems(report)) == (
-        entry.ok,
-        entry.first_leak,
-        set(entry.kinds),
-    ), str(report)
+    ok, first_leak, kinds = entry.expected(keras.backend.backend())
+    assert (report.ok, report.first_leak, problems(report)) == (ok, first_leak, set(kinds)), str(report)
 
 
 def test_the_zoo_is_half_clean_half_broken_with_subclassed_and_multi_input_models():
@@ -51,8 +48,8 @@ def test_the_zoo_is_half_clean_half_broken_with_subclassed_and_multi_input_model
 
 def alone_and_padded(model, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keras itself, without the audit: each row's real ids alone, and the padded batch."""
-    alone = np.concatenate([np.asarray(model(row[row != 0][None])) for row in ids])
-    return alone, np.asarray(model(ids))
+    alone = np.concatenate([keras.ops.convert_to_numpy(model(row[row != 0][None])) for row in ids])
+    return alone, keras.ops.convert_to_numpy(model(ids))
 
 
 @pytest.mark.parametrize(
@@ -127,10 +124,12 @@ def test_a_real_token_with_id_0_is_a_mask_that_differs_from_yours():
     assert "mask differs from yours" in problems(report) and report.first_leak == "embed"
 
 
-def test_a_pre_padded_batch_passes_on_the_cpu_apart_from_the_cudnn_hazard():
+def test_a_pre_padded_batch_passes_on_the_cpu_apart_from_the_cudnn_hazard_of_tensorflow():
     model, _, _ = ZOO["mask_zero_classifier"].build(0)
     report = audit(model, token_batch(0, padding="pre"))
-    assert problems(report) == {"cuDNN would refuse the mask"} and report.first_leak is None
+    tensorflow = keras.backend.backend() == "tensorflow"
+    assert problems(report) == ({"cuDNN would refuse the mask"} if tensorflow else set())
+    assert report.first_leak is None
     assert audit(keras.models.clone_model(model), token_batch(0)).ok  # same layers, right-padded
 
 

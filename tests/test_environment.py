@@ -11,9 +11,12 @@ from helpers.environment import OKABE_ITO
 
 
 def test_setup_returns_versions_of_the_stack():
+    import keras
+
     found = helpers.setup(7)
-    assert set(found) >= {"python", "tensorflow", "keras", "numpy", "matplotlib", "ipywidgets"}
-    assert found["keras"].startswith("3.")
+    assert set(found) >= {"python", "backend", "keras", "numpy", "matplotlib", "ipywidgets"}
+    assert found["keras"].startswith("3.") and found["backend"] == keras.backend.backend()
+    assert found[found["backend"]]  # the backend library's own version
 
 
 def test_setup_seeds_python_numpy_and_keras():
@@ -36,6 +39,7 @@ def test_setup_sets_projector_friendly_plot_defaults():
     assert colours == list(OKABE_ITO)
 
 
+@pytest.mark.tensorflow_only
 def test_setup_turns_on_op_determinism():
     from tensorflow.python.framework import config  # no public getter exists
 

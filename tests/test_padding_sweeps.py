@@ -12,7 +12,7 @@ def padded_for_real(layer, sequence, n_pads, side):
     """(units,): the layer's last output for ``sequence`` padded with ``keras.utils.pad_sequences``."""
     padded = keras.utils.pad_sequences([sequence], maxlen=len(sequence) + n_pads, dtype="float32",
                                        padding=side)
-    return np.asarray(layer(padded))[0, -1]
+    return keras.ops.convert_to_numpy(layer(padded))[0, -1]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +76,8 @@ def test_outputs_by_padding_equals_one_call_per_padding(model):
     outputs = outputs_by_padding(model, sequences, maxlens=(3, 5))
     assert sorted(outputs) == [("post", 3), ("post", 5), ("pre", 3), ("pre", 5)]
     for (side, maxlen), output in outputs.items():
-        one_call = np.asarray(model(keras.utils.pad_sequences(sequences, maxlen=maxlen, padding=side)))
+        padded = keras.utils.pad_sequences(sequences, maxlen=maxlen, padding=side)
+        one_call = keras.ops.convert_to_numpy(model(padded))
         assert output.shape == (3, 6)
         np.testing.assert_allclose(output, one_call, rtol=1e-5, atol=1e-6)
 

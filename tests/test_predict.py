@@ -1,5 +1,6 @@
 """helpers.predict: the predict-then-reveal answers, proven on Keras itself (not on the NumPy reference)."""
 
+import keras
 import numpy as np
 import pytest
 
@@ -25,7 +26,7 @@ def sequence():
 def keras_finals(layer, inputs, layer_mask):
     """Keras's forward and backward final outputs (merge_mode=None), eagerly, for one sequence."""
     forward, backward = layer(inputs[None].astype("float32"), mask=layer_mask[None])
-    return np.asarray(forward)[0], np.asarray(backward)[0]
+    return keras.ops.convert_to_numpy(forward)[0], keras.ops.convert_to_numpy(backward)[0]
 
 
 def layouts():

@@ -37,6 +37,7 @@ def test_the_copy_returns_what_the_lstm_returns(data, kwargs):
     np.testing.assert_array_equal(count.output, keras.ops.convert_to_numpy(lstm(data, mask=MASK)))
 
 
+@pytest.mark.tensorflow_only
 def test_cell_counts_nothing_when_traced(data):
     copy = counting_copy(make_lstm(UNITS, FEATURES, 2))
     tf.function(lambda x: copy(x))(data)
@@ -44,6 +45,7 @@ def test_cell_counts_nothing_when_traced(data):
     assert isinstance(copy.cell, CountingLSTMCell)
 
 
+@pytest.mark.tensorflow_only
 def test_count_steps_refuses_a_traced_call(data):
     lstm = make_lstm(UNITS, FEATURES, 3)
     with pytest.raises(RuntimeError, match="expected eager execution"):

@@ -142,7 +142,7 @@ def test_accuracy_in_compile_on_an_unmasked_model():
     model.compile(loss=keras.losses.SparseCategoricalCrossentropy(ignore_class=0),
                   metrics=[IgnoreClassAccuracy(ignore_class=0)])
     x = np.where(TARGETS != 0, TARGETS, 0)
-    predictions = np.asarray(model(x))
+    predictions = keras.ops.convert_to_numpy(model(x))
     result = model.evaluate(x, TARGETS, verbose=0, return_dict=True)
     right = predictions.argmax(axis=-1) == TARGETS
     np.testing.assert_allclose(result["ignore_class_accuracy"], right[TARGETS != 0].mean(), rtol=1e-6)

@@ -20,18 +20,30 @@ def data():
     return rng.normal(size=(32, 3)).astype("float32"), rng.normal(size=(32, 1)).astype("float32")
 
 
-def test_restore_gives_the_same_training_run_twice():
+def fit_twice_from_one_start(shuffle: bool):
+    """Two fits from one snapshot, each after keras.utils.set_random_seed(1): [(losses, weights)] per fit."""
     model, (x, y) = small_model(), data()
     start = snapshot(model)
-    keras.utils.set_random_seed(1)
-    first = model.fit(x, y, epochs=3, batch_size=8, verbose=0).history["loss"]
-    weights = model.get_weights()
-    restore(model, start)
-    keras.utils.set_random_seed(1)
-    second = model.fit(x, y, epochs=3, batch_size=8, verbose=0).history["loss"]
+    runs = []
+    for _ in range(2):
+        restore(model, start)
+        keras.utils.set_random_seed(1)
+        losses = model.fit(x, y, epochs=3, batch_size=8, verbose=0, shuffle=shuffle).history["loss"]
+        runs.append((losses, model.get_weights()))
+    return runs
+
+
+def test_restore_gives_the_same_training_run_twice():
+    (first, first_weights), (second, second_weights) = fit_twice_from_one_start(shuffle=False)
     assert first == second
-    for a, b in zip(weights, model.get_weights(), strict=True):
+    for a, b in zip(first_weights, second_weights, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+def test_set_random_seed_repeats_fits_shuffling_except_on_pytorch():
+    """Keras 3.15: on PyTorch, set_random_seed before fit does not repeat its shuffling."""
+    (first, _), (second, _) = fit_twice_from_one_start(shuffle=True)
+    assert (first == second) == (keras.backend.backend() != "torch")
 
 
 def test_restore_resets_the_optimizer_too():
@@ -60,6 +72,7 @@ def test_errors_name_the_argument():
     assert isinstance(snapshot(other), TrainingState)
 
 
+@pytest.mark.tensorflow_only
 def test_tracing_count_counts_keras_traces():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((None, 1)), keras.layers.LSTM(2), keras.layers.Dense(1)])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import keras
 import numpy as np
-import tensorflow as tf
 
+from helpers.backends import output_and_gradients
 from helpers.mask_checks import checked_mask
 
 
@@ -16,8 +16,8 @@ def weight_gradients(layer, inputs, mask) -> tuple[np.ndarray, dict[str, np.ndar
     inputs: (batch, time, features) float values (NaN and inf allowed: showing what they do is the point);
     mask: (batch, time) bool or 0/1 integers, True = real step.
     Returns the output as a NumPy array and a dict {weight path: gradient, shaped like the weight}.
-    ``tf.GradientTape`` records the call; nothing is trained, the weights stay as they are. A weight the
-    output does not depend on gets a zero gradient.
+    Runs on every Keras backend (``helpers.backends.output_and_gradients``); nothing is trained, the
+    weights stay as they are. A weight the output does not depend on gets a zero gradient.
     """
     if not isinstance(layer, keras.layers.Layer):
         raise TypeError(f"layer: expected a Keras layer or model, got {type(layer).__name__}")
@@ -29,9 +29,6 @@ def weight_gradients(layer, inputs, mask) -> tuple[np.ndarray, dict[str, np.ndar
     if x.ndim != 3:
         raise ValueError(f"inputs: expected shape (batch, time, features), got shape {x.shape}")
     m = checked_mask(x, mask)
-    with tf.GradientTape() as tape:
-        output = layer(x, mask=m)
-        loss = keras.ops.sum(output**2)
-    gradients = tape.gradient(loss, weights)
-    return np.asarray(output), {w.path: np.zeros(w.shape, w.dtype) if g is None else np.asarray(g)
-                                for w, g in zip(weights, gradients, strict=True)}
+    output, gradients = output_and_gradients(layer, lambda out: keras.ops.sum(out**2), x, mask=m)
+    return output, {w.path: np.zeros(w.shape, w.dtype) if g is None else g
+                    for w, g in zip(weights, gradients, strict=True)}

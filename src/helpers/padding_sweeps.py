@@ -43,7 +43,9 @@ def drift_by_pads(layer: Callable, sequence: ArrayLike, max_pads: int) -> dict[s
     batch = np.zeros((max_pads + 1, length + max_pads, sequence.shape[1]), dtype="float32")
     for k in rows:
         batch[k, k:k + length] = sequence  # row k: k pads, the sequence, then pads
-    outputs = np.asarray(layer(batch))
+    import keras
+
+    outputs = keras.ops.convert_to_numpy(layer(batch))
     if outputs.shape[:2] != batch.shape[:2]:
         raise ValueError(f"layer: expected outputs (batch, time, units) with return_sequences=True, "
                          f"got shape {outputs.shape} for inputs {batch.shape}")
@@ -81,7 +83,7 @@ def outputs_by_padding(
     for maxlen in maxlens:
         stacked = np.concatenate([keras.utils.pad_sequences(sequences, maxlen=maxlen, padding=side)
                                   for side in sides])  # (len(sides) * n, maxlen)
-        result = np.asarray(model(stacked))
+        result = keras.ops.convert_to_numpy(model(stacked))
         if result.shape[:1] != (len(stacked),):
             raise ValueError(f"model: expected one output row per sequence, {len(stacked)}, "
                              f"got shape {result.shape}")

@@ -40,17 +40,55 @@ def loss_findings(
 
 
 def loss_and_gradients(model, x, y, sample_weight=None) -> tuple[float, list[np.ndarray]]:
-    """The compiled loss of ``model`` on (x, y) and its gradients for every trainable weight."""
+    """The compiled loss of ``model`` on (x, y) and its gradients for every trainable weight, on
+    whichever backend Keras runs (TensorFlow, JAX or PyTorch)."""
+    import keras
+
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        loss, gradients = _tensorflow_gradients(model, x, y, sample_weight)
+    elif backend == "jax":
+        loss, gradients = _jax_gradients(model, x, y, sample_weight)
+    elif backend == "torch":
+        loss, gradients = _torch_gradients(model, x, y, sample_weight)
+    else:
+        raise ValueError(f"backend: expected tensorflow, jax or torch, got {backend!r}")
+    return float(loss), [np.zeros(w.shape) if g is None else np.asarray(keras.ops.convert_to_numpy(g))
+                         for w, g in zip(model.trainable_weights, gradients, strict=True)]
+
+
+def _tensorflow_gradients(model, x, y, sample_weight):
     import tensorflow as tf
 
     with tf.GradientTape() as tape:
         y_pred = model(x, training=False)
         loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
     gradients = tape.gradient(loss, model.trainable_weights)
-    return float(loss), [
-        np.zeros(w.shape) if g is None else np.asarray(tf.convert_to_tensor(g))
-        for w, g in zip(model.trainable_weights, gradients, strict=True)
-    ]
+    return loss, [None if g is None else tf.convert_to_tensor(g) for g in gradients]
+
+
+def _jax_gradients(model, x, y, sample_weight):
+    import jax
+
+    trainable = [v.value for v in model.trainable_variables]
+    others = [v.value for v in model.non_trainable_variables]
+    metrics = [v.value for v in model.metrics_variables]
+
+    def loss_of(values):
+        loss, _ = model.compute_loss_and_updates(values, others, metrics, x, y, sample_weight, training=False)
+        return loss
+
+    return jax.value_and_grad(loss_of)(trainable)
+
+
+def _torch_gradients(model, x, y, sample_weight):
+    import torch
+
+    y_pred = model(x, training=False)
+    loss = model.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight, training=False)
+    weights = [v.value for v in model.trainable_weights]
+    gradients = torch.autograd.grad(loss, weights, allow_unused=True)
+    return loss.detach(), [None if g is None else g.detach() for g in gradients]
 
 
 def _compare(loss, gradients, junk_loss, junk_gradients, layer, tolerance) -> list[Finding]:
