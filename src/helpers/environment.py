@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import atexit
 import gc
 import importlib
 import logging
 import os
 import platform
 import random
-import shutil
-import tempfile
 import warnings
 from importlib import metadata
 
@@ -52,29 +49,6 @@ def quiet_tensorflow_logs() -> None:
     # rewrites off also keeps CPU numerics identical to the NumPy reference in helpers.trace.
     os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
     os.environ.setdefault("KERAS_BACKEND", "tensorflow")
-    cache_jax_compilations()
-
-
-def cache_jax_compilations() -> None:
-    """Let JAX keep what it compiles for the rest of this process; must run before JAX is imported.
-
-    Keras's JAX backend compiles an RNN's loop (``lax.scan``) again at every eager call. With a
-    compilation cache, a loop of a shape seen before is read back instead (an audit of a small
-    BiLSTM: about 12 s without, 3 s with). Each process gets its own cache folder, removed when it
-    exits: processes that shared one folder were seen to crash (a segmentation fault in JAX 0.10.2
-    reading an entry another process was writing).
-    """
-    ours = os.environ.get("MIND_THE_PAD_JAX_CACHE_PID")  # set when a parent made the folder
-    if os.environ.get("KERAS_BACKEND") != "jax" or ours == str(os.getpid()):
-        return
-    if "JAX_COMPILATION_CACHE_DIR" in os.environ and ours is None:
-        return  # the learner's own cache
-    folder = tempfile.mkdtemp(prefix="mind-the-pad-jax-")
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    os.environ["JAX_COMPILATION_CACHE_DIR"] = folder
-    os.environ["MIND_THE_PAD_JAX_CACHE_PID"] = str(os.getpid())
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "0")
 
 
 def versions() -> dict[str, str]:
