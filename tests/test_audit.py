@@ -13,6 +13,7 @@ from helpers.audit import FIXES, Report
 from helpers.audit.cli import main
 from helpers.audit.report import NOTE
 from helpers.audit.zoo import ZOO, token_batch
+from helpers.unpadded import run_alone
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
@@ -47,8 +48,9 @@ def test_the_zoo_is_half_clean_half_broken_with_subclassed_and_multi_input_model
 
 
 def alone_and_padded(model, ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Keras itself, without the audit: each row's real ids alone, and the padded batch."""
-    alone = np.concatenate([keras.ops.convert_to_numpy(model(row[row != 0][None])) for row in ids])
+    """Keras itself, without the audit: each row's real ids alone (rows of one length in one call,
+    ``run_alone``), and the padded batch."""
+    alone = run_alone(model, [row[row != 0] for row in ids])
     return alone, keras.ops.convert_to_numpy(model(ids))
 
 
