@@ -19,7 +19,7 @@ SEEDS ?= 1 2 3
 # JupyterLab refuses to run as root (containers, some CI machines) unless told it is deliberate.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-.PHONY: install lab test lint toc bench seeds clean
+.PHONY: install backend-install lab test lint toc bench seeds clean
 
 install: $(STAMP)
 
@@ -39,6 +39,10 @@ $(VENV)/.backend-tensorflow: $(STAMP)
 $(VENV)/.backend-jax $(VENV)/.backend-torch: $(STAMP)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,$(KERAS_BACKEND)]'
 	touch $@
+
+# The extra for KERAS_BACKEND alone, without running anything (CI installs torch before the
+# TensorFlow run, so that the PyTorch-library tests and cells run there too).
+backend-install: install $(BACKEND_STAMP)
 
 test: install $(BACKEND_STAMP)
 	@echo "make test: Keras backend $(KERAS_BACKEND)"
