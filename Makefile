@@ -14,6 +14,9 @@ BACKEND_STAMP := $(VENV)/.backend-$(KERAS_BACKEND)
 # on TensorFlow. The other backends run everything else.
 BACKEND_TEST_ARGS := $(if $(filter tensorflow,$(KERAS_BACKEND)),,--ignore=tests/browser \
 	--ignore=tests/test_binder.py --ignore=tests/test_classroom.py)
+# On JAX, one pytest process per test file (tools/pytest_per_file.py): in one long process of
+# thousands of eager compilations JAX 0.10.2 crashed with a segmentation fault.
+TEST_RUNNER := $(if $(filter jax,$(KERAS_BACKEND)),$(BIN)/python tools/pytest_per_file.py,$(BIN)/python -m pytest)
 # make seeds SEEDS="--range 1 200 --only 08 09 --jobs 2"
 SEEDS ?= 1 2 3
 # JupyterLab refuses to run as root (containers, some CI machines) unless told it is deliberate.
@@ -46,7 +49,7 @@ backend-install: install $(BACKEND_STAMP)
 
 test: install $(BACKEND_STAMP)
 	@echo "make test: Keras backend $(KERAS_BACKEND)"
-	$(BIN)/python -m pytest $(BACKEND_TEST_ARGS)
+	$(TEST_RUNNER) $(BACKEND_TEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks tools notebooks
