@@ -39,6 +39,17 @@ def deselect_for_this_backend(config, items):
         items[:] = [item for item in items if runs_here(item)]
 
 
+def pytest_configure(config):
+    """On JAX, the helper tests run op by op (``helpers.backends.op_by_op``, jit disabled in this
+    process): they make thousands of eager Keras calls, and each eager RNN call would otherwise
+    compile its loop anew. The notebooks run in their own kernels, and notebook 16 and
+    tests/test_backend_runs.py in their own processes: those run JAX as learners do, jit on."""
+    if BACKEND == "jax":
+        import jax
+
+        jax.config.update("jax_disable_jit", True)
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Never compare stderr: TensorFlow and Keras write warnings there that vary by machine. Then

@@ -1,5 +1,7 @@
 """helpers.backends: the backend in use, the %%only_on magic and gradients on every backend."""
 
+import contextlib
+
 import keras
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from helpers.backends import (
     backend,
     installed,
     only_on,
+    op_by_op,
     output_and_gradients,
     register_magics,
     skip_note,
@@ -67,3 +70,29 @@ def test_embedding_rows_the_loss_does_not_use_get_zero_gradients():
     _, (gradient,) = output_and_gradients(embedding, lambda y: keras.ops.sum(y), np.array([[1, 1, 2]]))
     np.testing.assert_array_equal(gradient[[0, 3, 4]], 0)
     np.testing.assert_array_equal(gradient[1], [2, 2])
+
+
+def _masked_bilstm():
+    keras.utils.set_random_seed(3)
+    layer = keras.layers.Bidirectional(keras.layers.LSTM(4, return_sequences=True, bias_initializer="ones"))
+    x = np.random.default_rng(3).normal(size=(2, 5, 3)).astype("float32")
+    mask = np.array([[True] * 5, [True] * 3 + [False] * 2])
+    return layer, x, mask
+
+
+def test_op_by_op_gives_the_values_a_compiled_run_gives():
+    layer, x, mask = _masked_bilstm()
+    if backend() == "jax":
+        import jax
+
+        with jax.disable_jit(False):  # conftest.py runs this test process op by op: compile here
+            compiled = keras.ops.convert_to_numpy(layer(x, mask=mask))
+            with op_by_op():
+                assert jax.config.jax_disable_jit
+                by_op = keras.ops.convert_to_numpy(layer(x, mask=mask))
+    else:
+        assert isinstance(op_by_op(), contextlib.nullcontext)
+        compiled = keras.ops.convert_to_numpy(layer(x, mask=mask))
+        with op_by_op():
+            by_op = keras.ops.convert_to_numpy(layer(x, mask=mask))
+    np.testing.assert_allclose(by_op, compiled, rtol=1e-5, atol=1e-6)

@@ -31,7 +31,8 @@ def groups(ignored: list[str]) -> list[list[str]]:
     found = [[f] for f in files if f not in skip]
     if (ROOT / "tests" / "browser").is_dir() and "tests/browser" not in skip:
         found.append(["tests/browser"])
-    found.append(["notebooks"])
+    if "notebooks" not in skip:
+        found.append(["notebooks"])
     return found
 
 

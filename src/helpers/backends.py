@@ -6,6 +6,7 @@ any other, prints one line saying it was skipped and why (``helpers.setup`` regi
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 
 import numpy as np
@@ -54,6 +55,19 @@ def only_on(line: str, cell: str) -> None:
         print(note)
         return
     ipython_shell().run_cell(cell, store_history=False)
+
+
+def op_by_op():
+    """A context in which eager Keras calls run op by op: ``jax.disable_jit()`` on JAX, nothing
+    elsewhere. Keras's JAX backend runs an RNN's loop as ``lax.scan`` over a step function that is a
+    new closure at every call, so every eager LSTM call compiles its loop anew; op by op, each
+    primitive compiles once per shape and is reused. The same ops on the same values; for many eager
+    calls (an audit makes dozens) several times faster after the first."""
+    if backend() != "jax":
+        return contextlib.nullcontext()
+    import jax
+
+    return jax.disable_jit()
 
 
 def register_magics() -> bool:

@@ -26,6 +26,7 @@ from helpers.audit.batch import (
 from helpers.audit.recording import LayerCall, Recording, record_run
 from helpers.audit.report import LEAK, Finding, LayerRow, Report
 from helpers.audit.training import loss_findings
+from helpers.backends import op_by_op
 from helpers.propagation import mask_verdict
 
 # Largest change, relative to max(1, largest |value|), that counts as rounding: batch shapes alone
@@ -72,8 +73,14 @@ def audit(
     The audit runs the model on the batch as given, on the same real steps padded other ways
     (more padding, the other side, a gap in the middle, junk in padded slots when the mask is an
     input) and on each sequence alone without padding, and compares every layer's outputs at the
-    real steps.
+    real steps. On JAX it runs op by op (``helpers.backends.op_by_op``): many eager calls, each
+    of which would otherwise compile the RNN's loop anew.
     """
+    with op_by_op():
+        return _audit(model, batch, mask, lengths, pad_value, padding, targets, sample_weight, reload, seed)
+
+
+def _audit(model, batch, mask, lengths, pad_value, padding, targets, sample_weight, reload, seed) -> Report:
     _check_model(model)
     inputs = model_inputs(batch)
     given = _run(model, inputs, "the batch as given")
