@@ -50,6 +50,19 @@ def pytest_configure(config):
         jax.config.update("jax_disable_jit", True)
 
 
+@pytest.fixture(autouse=True)
+def jit_where_marked(request):
+    """A test marked ``jit_on`` runs JAX compiled, as a notebook does (the rest of a JAX test process
+    runs op by op, ``pytest_configure``)."""
+    if BACKEND == "jax" and request.node.get_closest_marker("jit_on") is not None:
+        import jax
+
+        with jax.disable_jit(False):
+            yield
+    else:
+        yield
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config, items):
     """Never compare stderr: TensorFlow and Keras write warnings there that vary by machine. Then

@@ -18,9 +18,11 @@ def data():
 
 
 @pytest.mark.parametrize("mask", [MASK, None])
-def test_generic_loop_calls_the_cell_once_per_step_plus_once_for_the_output_shape(data, mask):
+def test_generic_loop_calls_the_cell_once_per_step_and_once_more_for_the_shape_off_jax(data, mask):
     count = count_steps(make_lstm(UNITS, FEATURES, 0, use_cudnn=False), data, mask)
-    assert count.calls == TIME + 1  # TF backend: one call on step 0 to learn the output's shape
+    # TensorFlow's and PyTorch's loops call it once more, on step 0, to learn the output's shape;
+    # JAX's lax.scan (run op by op by count_steps) does not
+    assert count.calls == TIME + (keras.backend.backend() != "jax")
     np.testing.assert_array_equal(count.rows_per_call, len(MASK))
 
 

@@ -12,6 +12,9 @@ from helpers.plots import DIFFERENCE_FLOOR
 from helpers.predict import truth
 from helpers.widgets import MaskingExplorer, PadEditor
 
+# The explorer's Keras probe is compiled once on JAX, as in a notebook (the no_tensorflow guard relies on it).
+pytestmark = pytest.mark.jit_on
+
 TIME, FEATURES, UNITS = 12, 3, 8
 
 

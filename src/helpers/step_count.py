@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import keras
 import numpy as np
 
+from helpers.backends import op_by_op
 from helpers.trace import checked_inputs_and_mask, require_lstm
 
 
@@ -75,7 +76,9 @@ def count_steps(lstm, inputs, mask=None) -> StepCount:
 
     lstm: a built ``keras.layers.LSTM``; inputs: (batch, time, features) or (time, features);
     mask: (batch, time) / (time,) bool or 0/1, None = no mask (every step real).
-    Raises RuntimeError inside a traced function, where the cell's calls cannot be counted.
+    Raises RuntimeError inside a traced function, where the cell's calls cannot be counted. On JAX
+    the copy runs op by op (``helpers.backends.op_by_op``): compiled, ``lax.scan`` would call the
+    cell only once, to trace it.
     """
     import tensorflow as tf
 
@@ -85,6 +88,7 @@ def count_steps(lstm, inputs, mask=None) -> StepCount:
                            "tf.function, where Keras calls the cell once per step")
     x, m = checked_inputs_and_mask(inputs, mask, lstm.cell.kernel.shape[0])
     copy = counting_copy(lstm)
-    output = copy(x.astype("float32"), mask=None if mask is None else m)
+    with op_by_op():
+        output = copy(x.astype("float32"), mask=None if mask is None else m)
     return StepCount(rows_per_call=np.array(copy.cell.rows_per_call, dtype=int),
                      output=keras.ops.convert_to_numpy(output))
