@@ -316,7 +316,7 @@ def main(argv: list[str] | None = None) -> int:
     text = report(results, latency, note)
     if BACKEND != "tensorflow":
         text += ("\n\nAudit speed and server memory are measured on TensorFlow only: Binder and the "
-                 "classroom run TensorFlow, and an audit on JAX takes 10-25 s (an eager RNN call compiles).")
+                 "classroom run TensorFlow.")
     else:
         if not args.no_audit:
             text += "\n\n" + audit_speed()
